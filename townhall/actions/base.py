@@ -1,0 +1,189 @@
+"""Named actions: one implementation that the WebSocket and the HTTP API both call.
+
+Like OpenSlides' actions: each has a name, a payload schema and a handler. `perform` runs
+the handler in one transaction, stores the reply under the client's id (so a retry
+replays it instead of applying twice) and only then reports success and notifies screens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.live.hub import Hub
+from townhall.store import queries
+from townhall.store.db import SessionFactory
+from townhall.store.tables import ActionReceipt, Event
+
+log = logging.getLogger(__name__)
+
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActionRefused(Exception):
+    """The action was not applied; `code` is stable, `message` is for people."""
+
+    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a participant (by cookie) or a moderator of one event (by key)."""
+
+    participant_id: str
+    moderator_of: int | None = None
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.moderator_of is not None
+
+    def receipt_key(self, event_id: int) -> str:
+        if self.moderator_of is not None:
+            return f"m:{event_id}:{self.participant_id}"
+        return f"p:{self.participant_id}"
+
+    @property
+    def log_name(self) -> str:
+        return f"moderator:{self.participant_id[:8]}"
+
+
+class QuestionQueue(Protocol):
+    def submit(self, question_id: int) -> bool: ...
+
+
+@dataclass
+class Services:
+    """What actions need from the running app, built in the lifespan and handed down."""
+
+    read_sessions: SessionFactory
+    write_sessions: SessionFactory
+    hub: Hub
+    dedup: QuestionQueue | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    actor: Actor
+    event: Event
+    now: datetime
+    to_dedup: list[int] = field(default_factory=list)
+
+
+P = TypeVar("P", bound=Payload)
+Handler = Callable[[Context, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    payload: type[Payload]
+    handler: Handler
+    moderator_only: bool
+    summary: str
+
+
+ACTIONS: dict[str, ActionSpec] = {}
+
+
+def action(
+    name: str, payload: type[P], *, summary: str, moderator_only: bool = False
+) -> Callable[[Callable[[Context, P], Awaitable[dict[str, Any]]]], Handler]:
+    def register(handler: Callable[[Context, P], Awaitable[dict[str, Any]]]) -> Handler:
+        ACTIONS[name] = ActionSpec(name, payload, handler, moderator_only, summary)
+        return handler
+
+    return register
+
+
+@dataclass(frozen=True)
+class Reply:
+    action: str
+    client_id: str
+    result: dict[str, Any]
+    replayed: bool = False
+
+
+def parse_payload(spec: ActionSpec, raw: dict[str, Any]) -> Payload:
+    try:
+        return spec.payload.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "payload"
+        raise ActionRefused("bad_payload", f"{where}: {first['msg']}") from None
+
+
+async def perform(
+    services: Services,
+    actor: Actor,
+    event_slug: str,
+    name: str,
+    client_id: str,
+    raw_payload: dict[str, Any],
+) -> Reply:
+    spec = ACTIONS.get(name)
+    if spec is None:
+        raise ActionRefused("unknown_action", f"There is no action called {name!r}.")
+    payload = parse_payload(spec, raw_payload)
+    now = services.clock()
+    async with services.write_sessions() as session:
+        try:
+            async with session.begin():
+                event = await queries.event_by_slug(session, event_slug)
+                if event is None:
+                    raise ActionRefused("unknown_event", "There is no such event.", status=404)
+                key = actor.receipt_key(event.id)
+                stored = await queries.receipt(session, key, client_id)
+                if stored is not None:
+                    return Reply(name, client_id, dict(stored.response), replayed=True)
+                if spec.moderator_only and actor.moderator_of != event.id:
+                    raise ActionRefused(
+                        "forbidden", "Only this event's moderators may do that.", status=403
+                    )
+                await queries.ensure_participant(session, actor.participant_id, now)
+                context = Context(session, actor, event, now)
+                result = await spec.handler(context, payload)
+                session.add(
+                    ActionReceipt(
+                        actor=key, client_id=client_id, action=name, response=result, created_at=now
+                    )
+                )
+                await session.flush()
+        except IntegrityError:
+            # The same client id arrived twice at once; the other attempt committed first.
+            replay = await _replay(services, actor, event_slug, client_id)
+            if replay is None:
+                raise
+            return Reply(name, client_id, replay, replayed=True)
+    for question_id in context.to_dedup:
+        if services.dedup is not None and not services.dedup.submit(question_id):
+            log.info("dedup queue full; question %s waits for the sweep", question_id)
+    await services.hub.notify(event.id)
+    return Reply(name, client_id, result)
+
+
+async def _replay(
+    services: Services, actor: Actor, event_slug: str, client_id: str
+) -> dict[str, Any] | None:
+    async with services.read_sessions() as session:
+        event = await queries.event_by_slug(session, event_slug)
+        if event is None:
+            return None
+        stored = await queries.receipt(session, actor.receipt_key(event.id), client_id)
+        return dict(stored.response) if stored is not None else None

@@ -1,0 +1,124 @@
+"""Participants' actions: ask, upvote, take an upvote back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from townhall.actions.base import ActionRefused, Context, Payload, action
+from townhall.domain.questions import VOTABLE_STATUSES, Status, initial_status
+from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
+from townhall.store import queries
+from townhall.store.tables import Question, Vote
+
+
+class SubmitQuestion(Payload):
+    text: str = Field(max_length=MAX_QUESTION_CHARS * 4, description="The question, as written.")
+
+
+class QuestionRef(Payload):
+    question_id: int = Field(ge=1)
+
+
+def require_open(context: Context) -> None:
+    event = context.event
+    if event.status in ("cancelled", "ended"):
+        raise ActionRefused("event_closed", f"This event is {event.status}.")
+    if not event.questions_open:
+        raise ActionRefused("questions_closed", "Questions are closed for this event.")
+
+
+async def load_question(context: Context, question_id: int) -> Question:
+    question = await context.session.get(Question, question_id)
+    if question is None or question.event_id != context.event.id:
+        raise ActionRefused(
+            "unknown_question", "There is no such question in this event.", status=404
+        )
+    return question
+
+
+@action("submit_question", SubmitQuestion, summary="Ask a question; the asker backs it at once.")
+async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str, Any]:
+    require_open(context)
+    try:
+        text = clean_question(payload.text)
+    except InvalidText as error:
+        raise ActionRefused("invalid_text", str(error)) from None
+    question = Question(
+        event_id=context.event.id,
+        author_id=context.actor.participant_id,
+        text=text,
+        status=initial_status(context.event.moderation_mode).value,
+        dedup_state="pending",
+        created_at=context.now,
+    )
+    context.session.add(question)
+    await context.session.flush()
+    question.root_id = question.id
+    context.session.add(
+        Vote(
+            question_id=question.id,
+            participant_id=context.actor.participant_id,
+            created_at=context.now,
+        )
+    )
+    await context.session.flush()
+    context.to_dedup.append(question.id)
+    return {"question_id": question.id, "status": question.status, "text": text}
+
+
+async def _votable_group(context: Context, question_id: int) -> Question:
+    question = await load_question(context, question_id)
+    if question.canonical_id is not None:
+        raise ActionRefused(
+            "merged",
+            f"This question was merged into question {question.root_id}; vote for that one.",
+        )
+    if Status(question.status) not in VOTABLE_STATUSES:
+        raise ActionRefused("not_votable", f"A question that is {question.status} takes no votes.")
+    return question
+
+
+@action(
+    "vote", QuestionRef, summary="Upvote a question (once per person, merged wordings included)."
+)
+async def vote(context: Context, payload: QuestionRef) -> dict[str, Any]:
+    question = await _votable_group(context, payload.question_id)
+    session, participant = context.session, context.actor.participant_id
+    already = await session.scalar(
+        select(
+            exists().where(
+                Vote.participant_id == participant,
+                Vote.question_id == Question.id,
+                Question.root_id == question.id,
+            )
+        )
+    )
+    if not already:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    Vote(
+                        question_id=question.id, participant_id=participant, created_at=context.now
+                    )
+                )
+        except IntegrityError:
+            pass  # a concurrent identical vote won: the vote stands once either way
+    votes = await queries.supporters_of_group(session, question.id)
+    return {"question_id": question.id, "voted": True, "votes": votes}
+
+
+@action("unvote", QuestionRef, summary="Take back an upvote (from every wording in the group).")
+async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
+    question = await _votable_group(context, payload.question_id)
+    group = select(Question.id).where(Question.root_id == question.id)
+    await context.session.execute(
+        delete(Vote).where(
+            Vote.participant_id == context.actor.participant_id, Vote.question_id.in_(group)
+        )
+    )
+    votes = await queries.supporters_of_group(context.session, question.id)
+    return {"question_id": question.id, "voted": False, "votes": votes}

@@ -1,0 +1,103 @@
+"""Build the Starlette app; its lifespan creates the engine, hub and dedup worker once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
+from townhall.actions.base import Services
+from townhall.actions.views import load_queue
+from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
+from townhall.dedup.scoring import PairScorer
+from townhall.dedup.worker import DedupWorker
+from townhall.live.backends import backend_for
+from townhall.live.hub import Hub
+from townhall.settings import Settings
+from townhall.store.db import create_engine, session_factory
+from townhall.web import api, pages
+from townhall.web.auth import ParticipantCookies
+from townhall.web.messages import render_queue
+from townhall.web.openapi import openapi
+from townhall.web.state import AppState
+from townhall.web.ws import event_socket
+
+log = logging.getLogger(__name__)
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+def create_app(
+    settings: Settings, *, embedder: Embedder | None = None, db_schema: str | None = None
+) -> Starlette:
+    """The whole service. Tests pass an already-loaded embedder to load the model once."""
+    cookies = ParticipantCookies(
+        settings.require_secret(), secure=settings.public_origin.startswith("https://")
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, schema=db_schema)
+        read_sessions = session_factory(engine)
+        write_sessions = session_factory(engine, write=True)
+
+        async def render(event_id: int, online: int) -> Mapping[str, str]:
+            current = await load_queue(read_sessions, event_id, online)
+            return render_queue(current.event, current.queue) if current else {}
+
+        hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
+        services = Services(read_sessions=read_sessions, write_sessions=write_sessions, hub=hub)
+        model = embedder
+        if model is None:
+            model = await asyncio.to_thread(
+                SentenceTransformerEmbedder, settings.resolved_model_path()
+            )
+        dedup = DedupWorker(
+            model,
+            PairScorer.from_file(settings.dedup_thresholds),
+            read_sessions=read_sessions,
+            write_sessions=write_sessions,
+            notify=hub.notify,
+            queue_size=settings.dedup_queue_size,
+            batch_size=settings.dedup_batch_size,
+            clock=services.clock,
+        )
+        services.dedup = dedup
+        app.state.townhall = AppState(settings, services, cookies, dedup)
+        await hub.start()
+        await dedup.start()
+        try:
+            yield
+        finally:
+            await dedup.stop()
+            await hub.stop()
+            await engine.dispose()
+
+    routes = [
+        Route("/healthz", health),
+        Route("/openapi.json", openapi),
+        *api.routes,
+        WebSocketRoute("/ws/events/{slug}", event_socket),
+        *pages.routes,
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(GZipMiddleware, minimum_size=500)],
+    )
+
+
+def app_from_env() -> Starlette:
+    """The ASGI factory uvicorn runs (`uvicorn --factory townhall.app:app_from_env`)."""
+    return create_app(Settings.from_env())

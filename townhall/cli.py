@@ -1,0 +1,133 @@
+"""The `townhall` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from townhall.settings import PROJECT_ROOT, Settings, SettingsError
+
+VAR = PROJECT_ROOT / "var"
+DEMO_LINKS = VAR / "demo-links.json"
+
+
+def _local_secret() -> str:
+    """A secret kept under var/ so local cookies survive restarts (production sets its own)."""
+    path = VAR / "secret-key"
+    if not path.exists():
+        VAR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _settings() -> Settings:
+    if not os.environ.get("TOWNHALL_SECRET_KEY"):
+        os.environ["TOWNHALL_SECRET_KEY"] = _local_secret()
+    return Settings.from_env()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from townhall.store.db import ensure_sqlite_folder
+    from townhall.store.migrate import upgrade
+
+    settings = Settings.from_env()
+    ensure_sqlite_folder(settings.database_url)
+    upgrade(settings.database_url)
+    print("database is at the newest schema")
+    return 0
+
+
+async def _seed(settings: Settings) -> list[dict[str, str]] | None:
+    from townhall.store.db import create_engine, session_factory
+    from townhall.store.demo import is_empty, seed_demo
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine, write=True)() as session, session.begin():
+            if not await is_empty(session):
+                return None
+            created = await seed_demo(session, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    return [{"slug": e.slug, "code": e.code, "moderator_key": e.moderator_key} for e in created]
+
+
+def cmd_seed(_: argparse.Namespace) -> int:
+    settings = _settings()
+    created = asyncio.run(_seed(settings))
+    if created is not None:
+        VAR.mkdir(exist_ok=True)
+        DEMO_LINKS.write_text(json.dumps(created, indent=2))
+        DEMO_LINKS.chmod(0o600)
+        print("seeded the demo series")
+    _print_links(settings)
+    return 0
+
+
+def _print_links(settings: Settings) -> None:
+    origin = settings.public_origin
+    print(f"\n  townhall is at {origin}/")
+    if not DEMO_LINKS.exists():
+        print("  (no demo links: the database was not seeded by this checkout)")
+        return
+    for demo in json.loads(DEMO_LINKS.read_text()):
+        print(f"\n  event {demo['slug']} (join code {demo['code']})")
+        print(f"    participant: {origin}/e/{demo['slug']}")
+        print(f"    moderator:   {origin}/e/{demo['slug']}/moderate#key={demo['moderator_key']}")
+    print(f"\n  organiser:     {origin}/  (events, schedule and API: {origin}/openapi.json)\n")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = _settings()
+    if args.migrate:
+        cmd_migrate(args)
+        cmd_seed(args)
+    uvicorn.run(
+        "townhall.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        ws_max_size=settings.max_frame_bytes,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
+    commands.add_parser(
+        "seed", help="seed the demo if the database is empty; print links"
+    ).set_defaults(run=cmd_seed)
+    serve = commands.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--migrate", action="store_true", help="migrate and seed first")
+    serve.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SettingsError as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

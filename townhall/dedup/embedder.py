@@ -1,0 +1,63 @@
+"""Embedders: the real sentence-transformers model, behind a small protocol."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """L2-normalised float32 rows, one per text. Blocking: call it off the event loop."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """Any local sentence-transformers folder; all-MiniLM-L6-v2 from its package by default."""
+
+    def __init__(self, path: Path, *, threads: int | None = None, batch_size: int = 64) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch  # heavy: only where the model is really loaded
+        from sentence_transformers import SentenceTransformer
+
+        if not path.is_dir():
+            raise FileNotFoundError(f"no sentence-transformers model folder at {path}")
+        # Leave a core to the event loop on small machines.
+        torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) - 1))
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._batch_size = batch_size
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension() or 0)
+        self.path = path
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def to_bytes(vector: npt.NDArray[np.float32]) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(blob: bytes) -> npt.NDArray[np.float32]:
+    return np.frombuffer(blob, dtype="<f4").astype(np.float32)

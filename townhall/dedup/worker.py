@@ -1,0 +1,286 @@
+"""The dedup pipeline: a bounded queue, batched embedding off the event loop, and decisions
+taken one question at a time per event, so near-identical questions that arrive together
+still end as one.
+
+A question is stored and acknowledged before it reaches this worker. If the queue is full it
+simply waits in the database (dedup_state 'pending') until the next sweep picks it up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
+from townhall.dedup.index import EventIndex, Vector
+from townhall.dedup.scoring import PairScorer
+from townhall.domain.questions import Status
+from townhall.store import merging
+from townhall.store.db import SessionFactory
+from townhall.store.tables import Question
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 10
+SWEEP_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class Match:
+    question_id: int
+    score: float
+
+
+class DedupWorker:
+    def __init__(
+        self,
+        embedder: Embedder,
+        scorer: PairScorer,
+        *,
+        read_sessions: SessionFactory,
+        write_sessions: SessionFactory,
+        notify: Callable[[int], Awaitable[None]],
+        queue_size: int,
+        batch_size: int,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.embedder = embedder
+        self.scorer = scorer
+        self._read = read_sessions
+        self._write = write_sessions
+        self._notify = notify
+        self._queue: asyncio.Queue[int] = asyncio.Queue(maxsize=queue_size)
+        self._batch_size = batch_size
+        self._clock = clock
+        self._indexes: dict[int, EventIndex] = {}
+        self._index_locks: dict[int, asyncio.Lock] = {}
+        self._decide_lock = asyncio.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
+        self._tasks: list[asyncio.Task[None]] = []
+        self.processed = 0
+
+    def submit(self, question_id: int) -> bool:
+        try:
+            self._queue.put_nowait(question_id)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    async def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._run(), name="dedup-worker"),
+            asyncio.create_task(self._sweep_forever(), name="dedup-sweep"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def drain(self) -> None:
+        """Wait until every queued question is decided (used by tests and the CLI)."""
+        await self._queue.join()
+
+    async def encode(self, texts: Sequence[str]) -> Matrix:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.embedder.encode, list(texts))
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._batch_size and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.process(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dedup of questions %s failed; the sweep will retry", batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("dedup sweep failed")
+            await asyncio.sleep(SWEEP_SECONDS)
+
+    async def sweep(self) -> int:
+        """Decide every stored question still waiting (after a full queue or a restart)."""
+        async with self._read() as session:
+            waiting = list(
+                await session.scalars(
+                    select(Question.id)
+                    .where(Question.dedup_state == "pending")
+                    .order_by(Question.id)
+                )
+            )
+        for start in range(0, len(waiting), self._batch_size):
+            await self.process(waiting[start : start + self._batch_size])
+        return len(waiting)
+
+    async def process(self, question_ids: Sequence[int]) -> None:
+        async with self._read() as session:
+            rows = (
+                await session.execute(
+                    select(Question.id, Question.event_id, Question.text)
+                    .where(Question.id.in_(question_ids), Question.dedup_state == "pending")
+                    .order_by(Question.id)
+                )
+            ).all()
+        if not rows:
+            return
+        vectors = await self.encode([row.text for row in rows])
+        by_event: dict[int, list[tuple[int, Vector]]] = {}
+        for row, vector in zip(rows, vectors, strict=True):
+            by_event.setdefault(row.event_id, []).append((row.id, vector))
+        for event_id, items in by_event.items():
+            await self._decide_event(event_id, items)
+            await self._notify(event_id)
+        self.processed += len(rows)
+
+    async def index_for(self, event_id: int) -> EventIndex:
+        lock = self._index_locks.setdefault(event_id, asyncio.Lock())
+        async with lock:
+            index = self._indexes.get(event_id)
+            if index is None:
+                index = EventIndex(self.embedder.dimension)
+                async with self._read() as session:
+                    rows = await session.execute(
+                        select(Question.id, Question.text, Question.embedding)
+                        .where(Question.event_id == event_id, Question.embedding.is_not(None))
+                        .order_by(Question.id)
+                    )
+                    for question_id, text, blob in rows:
+                        index.add(question_id, text, from_bytes(blob))
+                self._indexes[event_id] = index
+            return index
+
+    async def _decide_event(self, event_id: int, items: list[tuple[int, Vector]]) -> None:
+        index = await self.index_for(event_id)
+        async with self._decide_lock, self._write() as session, session.begin():
+            for question_id, vector in items:
+                question = await session.get(Question, question_id)
+                if question is None or question.dedup_state != "pending":
+                    continue
+                await self._decide_one(session, index, question, vector)
+                question.embedding = to_bytes(vector)
+                question.dedup_state = "done"
+                index.add(question.id, question.text, vector)
+
+    async def _decide_one(
+        self, session: AsyncSession, index: EventIndex, question: Question, vector: Vector
+    ) -> None:
+        match = await self.best_match(session, index, question.text, vector, exclude=question.id)
+        if match is None:
+            return
+        target = await session.get(Question, match.question_id)
+        assert target is not None
+        decision = self.scorer.decide(match.score, question.text, target.text)
+        mergeable = question.canonical_id is None and question.status != Status.HIDDEN.value
+        if decision == "merge" and mergeable:
+            await merging.merge(
+                session,
+                question,
+                target,
+                score=match.score,
+                actor="dedup",
+                action="auto_merge",
+                now=self._clock(),
+            )
+        elif decision in ("merge", "suggest"):
+            question.suggested_id = target.root_id or target.id
+            question.similarity = match.score
+
+    async def best_match(
+        self,
+        session: AsyncSession,
+        index: EventIndex,
+        text: str,
+        vector: Vector,
+        *,
+        exclude: int | None = None,
+        limit: int = 1,
+    ) -> Match | None:
+        matches = await self.matches(session, index, text, vector, exclude=exclude, limit=limit)
+        return matches[0] if matches else None
+
+    async def matches(
+        self,
+        session: AsyncSession,
+        index: EventIndex,
+        text: str,
+        vector: Vector,
+        *,
+        exclude: int | None = None,
+        limit: int = 3,
+    ) -> list[Match]:
+        """Best-scoring earlier questions, one per group, skipping hidden groups."""
+        nearest = index.nearest(vector, CANDIDATES, exclude=exclude)
+        if not nearest:
+            return []
+        ids = [item[0] for item in nearest]
+        roots = dict(
+            (
+                await session.execute(
+                    select(Question.id, Question.root_id).where(Question.id.in_(ids))
+                )
+            ).all()
+        )
+        root_status = dict(
+            (
+                await session.execute(
+                    select(Question.id, Question.status).where(
+                        Question.id.in_({root for root in roots.values() if root is not None})
+                    )
+                )
+            ).all()
+        )
+        scores = self.scorer.score(
+            text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
+        )
+        best: dict[int, Match] = {}
+        for (question_id, _, _, _), score in zip(nearest, scores, strict=True):
+            root = roots.get(question_id)
+            if root is None or root_status.get(root) == Status.HIDDEN.value:
+                continue
+            if root not in best or score > best[root].score:
+                best[root] = Match(question_id, float(score))
+        return sorted(best.values(), key=lambda match: -match.score)[:limit]
+
+    async def similar(self, event_id: int, text: str, limit: int = 3) -> list[tuple[int, float]]:
+        """Groups that look like `text` (for suggestions while typing): (root id, score)."""
+        index = await self.index_for(event_id)
+        vector = (await self.encode([text]))[0]
+        async with self._read() as session:
+            found = await self.matches(session, index, text, vector, limit=limit)
+            roots = dict(
+                (
+                    await session.execute(
+                        select(Question.id, Question.root_id).where(
+                            Question.id.in_([match.question_id for match in found])
+                        )
+                    )
+                ).all()
+            )
+        threshold = self.scorer.thresholds.suggest
+        return [
+            (roots[match.question_id], match.score) for match in found if match.score >= threshold
+        ]

@@ -1,0 +1,193 @@
+"""Question states, moderation moves and the queue order (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PENDING = "pending"  # waiting for approval (pre-moderated events)
+    OPEN = "open"  # in the queue
+    ANSWERING = "answering"  # on stage now
+    ANSWERED = "answered"
+    HIDDEN = "hidden"
+
+
+class Move(StrEnum):
+    APPROVE = "approve"
+    HIDE = "hide"
+    RESTORE = "restore"
+    ANSWERING = "answering"
+    ANSWERED = "answered"
+
+
+class RefusedMove(ValueError):
+    """The move does not apply to the question in its current state."""
+
+
+_MOVES: dict[Move, tuple[frozenset[Status], Status]] = {
+    Move.APPROVE: (frozenset({Status.PENDING}), Status.OPEN),
+    Move.HIDE: (
+        frozenset({Status.PENDING, Status.OPEN, Status.ANSWERING, Status.ANSWERED}),
+        Status.HIDDEN,
+    ),
+    Move.RESTORE: (frozenset({Status.HIDDEN, Status.ANSWERED}), Status.OPEN),
+    Move.ANSWERING: (frozenset({Status.OPEN, Status.ANSWERED}), Status.ANSWERING),
+    Move.ANSWERED: (frozenset({Status.OPEN, Status.ANSWERING}), Status.ANSWERED),
+}
+
+PUBLIC_STATUSES = frozenset({Status.OPEN, Status.ANSWERING, Status.ANSWERED})
+VOTABLE_STATUSES = frozenset({Status.OPEN, Status.ANSWERING})
+
+
+def apply_move(current: Status, move: Move) -> Status:
+    allowed, target = _MOVES[move]
+    if current not in allowed:
+        raise RefusedMove(f"A question that is {current.value} cannot be marked {move.value}.")
+    return target
+
+
+def initial_status(moderation_mode: str) -> Status:
+    return Status.PENDING if moderation_mode == "pre" else Status.OPEN
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """One stored question, as the queue needs it."""
+
+    id: int
+    text: str
+    status: Status
+    created_at: datetime
+    canonical_id: int | None = None
+    similarity: float | None = None
+    suggested_id: int | None = None
+    suggested_score: float | None = None
+
+
+@dataclass(frozen=True)
+class MergedWording:
+    id: int
+    text: str
+    similarity: float | None
+    status: Status = Status.OPEN
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    text: str
+    status: Status
+    votes: int
+    created_at: datetime
+    merged: tuple[MergedWording, ...] = ()
+    suggested_id: int | None = None
+    suggested_score: float | None = None
+
+    @property
+    def asked_by(self) -> int:
+        return 1 + len(self.merged)
+
+
+@dataclass(frozen=True)
+class Queue:
+    answering: tuple[QueueItem, ...] = ()
+    open: tuple[QueueItem, ...] = ()
+    answered: tuple[QueueItem, ...] = ()
+    pending: tuple[QueueItem, ...] = ()
+    hidden: tuple[QueueItem, ...] = ()
+    totals: Mapping[str, int] = field(default_factory=dict)
+
+
+def root_of(question_id: int, parents: Mapping[int, int | None]) -> int:
+    """Follow canonical links to the question that stands for the whole group."""
+    seen = {question_id}
+    current = question_id
+    while (parent := parents.get(current)) is not None:
+        if parent in seen:
+            raise ValueError(f"merge cycle through question {parent}")
+        seen.add(parent)
+        current = parent
+    return current
+
+
+def subtree(question_id: int, parents: Mapping[int, int | None]) -> set[int]:
+    """The question and every question merged into it, directly or not."""
+    children: dict[int, list[int]] = {}
+    for child, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(child)
+    found, stack = set(), [question_id]
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(children.get(node, ()))
+    return found
+
+
+def distinct_supporters(
+    votes: Iterable[tuple[int, str]], parents: Mapping[int, int | None]
+) -> dict[int, int]:
+    """Votes per group root, a participant counted once however many wordings they backed."""
+    backers: dict[int, set[str]] = {}
+    for question_id, participant in votes:
+        backers.setdefault(root_of(question_id, parents), set()).add(participant)
+    return {root: len(people) for root, people in backers.items()}
+
+
+def sort_key(item: QueueItem) -> tuple[int, datetime, int]:
+    """Most votes first; ties go to the older question."""
+    return (-item.votes, item.created_at, item.id)
+
+
+def build_queue(
+    records: Iterable[QuestionRecord], votes_by_root: Mapping[int, int], *, online: int = 0
+) -> Queue:
+    by_id = {record.id: record for record in records}
+    parents = {record.id: record.canonical_id for record in by_id.values()}
+    merged: dict[int, list[MergedWording]] = {}
+    for record in by_id.values():
+        if record.canonical_id is not None:
+            root = root_of(record.id, parents)
+            merged.setdefault(root, []).append(
+                MergedWording(record.id, record.text, record.similarity, record.status)
+            )
+    sections: dict[Status, list[QueueItem]] = {status: [] for status in Status}
+    for record in by_id.values():
+        if record.canonical_id is not None:
+            continue
+        wordings = sorted(merged.get(record.id, ()), key=lambda wording: wording.id)
+        suggested = record.suggested_id
+        if suggested is not None and (
+            suggested not in by_id or root_of(suggested, parents) == record.id
+        ):
+            suggested = None
+        sections[record.status].append(
+            QueueItem(
+                id=record.id,
+                text=record.text,
+                status=record.status,
+                votes=votes_by_root.get(record.id, 0),
+                created_at=record.created_at,
+                merged=tuple(wordings),
+                suggested_id=suggested,
+                suggested_score=record.suggested_score if suggested is not None else None,
+            )
+        )
+    by_time = sorted(sections[Status.ANSWERED], key=lambda item: item.created_at, reverse=True)
+    return Queue(
+        answering=tuple(sorted(sections[Status.ANSWERING], key=sort_key)),
+        open=tuple(sorted(sections[Status.OPEN], key=sort_key)),
+        answered=tuple(by_time),
+        pending=tuple(sorted(sections[Status.PENDING], key=lambda item: item.created_at)),
+        hidden=tuple(sorted(sections[Status.HIDDEN], key=lambda item: item.created_at)),
+        totals={
+            "questions": len(by_id),
+            "votes": sum(votes_by_root.values()),
+            "online": online,
+        },
+    )

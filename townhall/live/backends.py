@@ -1,0 +1,106 @@
+"""Pub/sub backends chosen by URL (`memory://`, `redis://`), shaped like encode/broadcaster.
+
+Each process holds one backend connection; the hub copies what arrives to its local screens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+
+class Backend(Protocol):
+    async def connect(self) -> None: ...
+    async def disconnect(self) -> None: ...
+    async def subscribe(self, channel: str) -> None: ...
+    async def unsubscribe(self, channel: str) -> None: ...
+    async def publish(self, channel: str, message: str) -> None: ...
+    async def next_published(self) -> tuple[str, str]: ...
+
+
+class MemoryBackend:
+    """One process: published messages go straight to this process's subscribers."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._channels: set[str] = set()
+        self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(maxsize=limit)
+
+    async def connect(self) -> None:
+        return None
+
+    async def disconnect(self) -> None:
+        self._channels.clear()
+
+    async def subscribe(self, channel: str) -> None:
+        self._channels.add(channel)
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+
+    async def publish(self, channel: str, message: str) -> None:
+        if channel in self._channels:
+            await self._queue.put((channel, message))
+
+    async def next_published(self) -> tuple[str, str]:
+        return await self._queue.get()
+
+
+class RedisBackend:
+    """Redis pub/sub: every worker process, on any host, sees every other's messages."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._redis: Any = None
+        self._pubsub: Any = None
+        self._channels: set[str] = set()
+
+    async def connect(self) -> None:
+        import redis.asyncio as redis  # the memory backend needs no Redis client
+
+        self._redis = redis.Redis.from_url(
+            self._url, decode_responses=True, health_check_interval=10, socket_connect_timeout=5
+        )
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        if self._channels:
+            await self._pubsub.subscribe(*self._channels)
+        else:
+            # Keeps the pub/sub connection open so get_message() has something to read.
+            await self._pubsub.subscribe("townhall:keepalive")
+
+    async def disconnect(self) -> None:
+        if self._pubsub is not None:
+            await self._pubsub.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
+        self._pubsub = self._redis = None
+
+    async def subscribe(self, channel: str) -> None:
+        self._channels.add(channel)
+        if self._pubsub is not None:
+            await self._pubsub.subscribe(channel)
+
+    async def unsubscribe(self, channel: str) -> None:
+        self._channels.discard(channel)
+        if self._pubsub is not None:
+            await self._pubsub.unsubscribe(channel)
+
+    async def publish(self, channel: str, message: str) -> None:
+        if self._redis is None:
+            raise ConnectionError("the Redis backend is not connected")
+        await self._redis.publish(channel, message)
+
+    async def next_published(self) -> tuple[str, str]:
+        if self._pubsub is None:
+            raise ConnectionError("the Redis backend is not connected")
+        while True:
+            message = await self._pubsub.get_message(timeout=1.0)
+            if message is not None and message["type"] == "message":
+                return message["channel"], message["data"]
+
+
+def backend_for(url: str | None) -> Backend:
+    if url is None or url.startswith("memory://"):
+        return MemoryBackend()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisBackend(url)
+    raise ValueError(f"no fan-out backend for {url!r} (use memory:// or redis://)")

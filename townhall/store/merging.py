@@ -1,0 +1,93 @@
+"""Merge and unmerge in the database, every change logged with its score.
+
+Votes never move: each stays on the wording it was cast for, and counts group by root, so
+a person who backed two merged wordings counts once and an unmerge restores every count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.domain.questions import root_of, subtree
+from townhall.store.tables import ModerationEntry, Question
+
+
+class MergeRefused(ValueError):
+    """The merge or unmerge does not apply; the message says why."""
+
+
+async def _parents(session: AsyncSession, event_id: int) -> dict[int, int | None]:
+    rows = await session.execute(
+        select(Question.id, Question.canonical_id).where(Question.event_id == event_id)
+    )
+    return {question_id: parent for question_id, parent in rows}
+
+
+async def _set_root(session: AsyncSession, ids: set[int], root: int) -> None:
+    await session.execute(update(Question).where(Question.id.in_(ids)).values(root_id=root))
+
+
+async def merge(
+    session: AsyncSession,
+    source: Question,
+    target: Question,
+    *,
+    score: float | None,
+    actor: str,
+    action: str,
+    now: datetime,
+) -> int:
+    """Merge `source` (and what was merged into it) under `target`; returns the group's root."""
+    if source.event_id != target.event_id:
+        raise MergeRefused("Both questions must belong to the same event.")
+    if source.canonical_id is not None:
+        raise MergeRefused(f"Question {source.id} is already merged; unmerge it first.")
+    parents = await _parents(session, source.event_id)
+    root = root_of(target.id, parents)
+    if root == source.id:
+        raise MergeRefused("A question cannot be merged into itself or into one of its own.")
+    moved = subtree(source.id, parents)
+    source.canonical_id = target.id
+    source.similarity = score
+    source.suggested_id = None
+    await session.flush()
+    await _set_root(session, moved, root)
+    session.add(
+        ModerationEntry(
+            event_id=source.event_id,
+            question_id=source.id,
+            actor=actor,
+            action=action,
+            detail={"into": target.id, "root": root, "moved": sorted(moved)},
+            score=score,
+            created_at=now,
+        )
+    )
+    return root
+
+
+async def unmerge(session: AsyncSession, question: Question, *, actor: str, now: datetime) -> int:
+    """Make `question` stand alone again, with what had been merged into it."""
+    if question.canonical_id is None:
+        raise MergeRefused(f"Question {question.id} is not merged.")
+    parents = await _parents(session, question.event_id)
+    former = question.canonical_id
+    moved = subtree(question.id, parents)
+    question.canonical_id = None
+    await session.flush()
+    await _set_root(session, moved, question.id)
+    session.add(
+        ModerationEntry(
+            event_id=question.event_id,
+            question_id=question.id,
+            actor=actor,
+            action="unmerge",
+            detail={"from": former, "moved": sorted(moved)},
+            score=question.similarity,
+            created_at=now,
+        )
+    )
+    return question.id

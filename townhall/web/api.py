@@ -1,0 +1,213 @@
+"""The JSON HTTP API under /api/ (described by /openapi.json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
+from townhall.actions.views import load_own_marks, load_queue
+from townhall.store import queries
+from townhall.store.tables import ModerationEntry
+from townhall.web import messages
+from townhall.web.auth import is_moderator, moderator_key_from
+from townhall.web.state import AppState
+
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.townhall
+    return state
+
+
+def problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+def event_links(state: AppState, slug: str) -> dict[str, str]:
+    origin = state.settings.public_origin
+    return {"url": f"{origin}/e/{slug}", "api_url": f"{origin}/api/events/{slug}"}
+
+
+async def list_events(request: Request) -> Response:
+    state = _state(request)
+    async with state.services.read_sessions() as session:
+        events = await queries.list_events(session)
+        candidates = await queries.candidates_by_event(session)
+    return JSONResponse(
+        {
+            "events": [
+                {
+                    **messages.event_summary(event),
+                    "candidates": candidates.get(event.id, []),
+                    "venue": event.venue,
+                    "stream_url": event.stream_url,
+                    **event_links(state, event.slug),
+                }
+                for event in events
+            ]
+        }
+    )
+
+
+async def get_event(request: Request) -> Response:
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+        candidates = await queries.candidates_by_event(session)
+    if event is None:
+        return problem(404, "unknown_event", "There is no such event.")
+    return JSONResponse(
+        {
+            **messages.event_summary(event),
+            "description": event.description,
+            "candidates": candidates.get(event.id, []),
+            "venue": event.venue,
+            "stream_url": event.stream_url,
+            **event_links(state, event.slug),
+        }
+    )
+
+
+async def get_queue(request: Request) -> Response:
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+    if event is None:
+        return problem(404, "unknown_event", "There is no such event.")
+    key = moderator_key_from(request)
+    if key is not None and not is_moderator(event, key):
+        return problem(403, "bad_key", "That moderator key is not valid.")
+    audience = "moderator" if key else "participant"
+    participant_id, cookie = state.cookies.identify(request)
+    current = await load_queue(
+        state.services.read_sessions, event.id, state.services.hub.online(event.id)
+    )
+    voted, mine = await load_own_marks(state.services.read_sessions, event.id, participant_id)
+    assert current is not None
+    body = messages.queue_body(current.event, current.queue, audience)
+    response = JSONResponse({**body, "you": {"voted": voted, "mine": mine}})
+    state.cookies.set(response, cookie)
+    return response
+
+
+async def similar_questions(request: Request) -> Response:
+    state = _state(request)
+    slug = request.path_params["slug"]
+    text = request.query_params.get("text", "").strip()
+    if state.dedup is None:
+        return problem(503, "dedup_off", "Similar-question search is not running.")
+    if len(text) < 8:
+        return JSONResponse({"similar": []})
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+    if event is None:
+        return problem(404, "unknown_event", "There is no such event.")
+    found = await state.dedup.similar(event.id, text[:500])
+    current = await load_queue(state.services.read_sessions, event.id, 0)
+    assert current is not None
+    public = {item.id: item for item in (*current.queue.open, *current.queue.answering)}
+    return JSONResponse(
+        {
+            "similar": [
+                {
+                    "id": root,
+                    "text": public[root].text,
+                    "votes": public[root].votes,
+                    "score": round(score, 3),
+                }
+                for root, score in found
+                if root in public
+            ]
+        }
+    )
+
+
+async def moderation_log(request: Request) -> Response:
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+        if event is None:
+            return problem(404, "unknown_event", "There is no such event.")
+        if not is_moderator(event, moderator_key_from(request)):
+            return problem(403, "forbidden", "The moderation log is for this event's moderators.")
+        rows = await session.scalars(
+            select(ModerationEntry)
+            .where(ModerationEntry.event_id == event.id)
+            .order_by(ModerationEntry.id)
+        )
+        entries = [
+            {
+                "id": row.id,
+                "at": messages.iso(row.created_at),
+                "actor": row.actor,
+                "action": row.action,
+                "question_id": row.question_id,
+                "score": row.score,
+                "detail": row.detail,
+            }
+            for row in rows
+        ]
+    return JSONResponse({"entries": entries})
+
+
+async def run_action(request: Request) -> Response:
+    state = _state(request)
+    slug, name = request.path_params["slug"], request.path_params["action"]
+    if name not in ACTIONS:
+        return problem(404, "unknown_action", f"There is no action called {name!r}.")
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return problem(400, "bad_json", "The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        return problem(400, "bad_json", "The request body must be a JSON object.")
+    client_id = body.pop("client_id", None)
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+        return problem(400, "bad_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
+    participant_id, cookie = state.cookies.identify(request)
+    actor = Actor(participant_id)
+    key = moderator_key_from(request)
+    if key is not None:
+        async with state.services.read_sessions() as session:
+            event = await queries.event_by_slug(session, slug)
+        if event is not None:
+            if not is_moderator(event, key):
+                return problem(403, "bad_key", "That moderator key is not valid.")
+            actor = Actor(participant_id, moderator_of=event.id)
+    try:
+        reply = await perform(state.services, actor, slug, name, client_id, body)
+    except ActionRefused as refusal:
+        return problem(
+            refusal.status, refusal.code, refusal.message, action=name, client_id=client_id
+        )
+    response = JSONResponse(
+        {
+            "action": reply.action,
+            "client_id": reply.client_id,
+            "result": reply.result,
+            "replayed": reply.replayed,
+        }
+    )
+    state.cookies.set(response, cookie)
+    return response
+
+
+routes = [
+    Route("/api/events", list_events, methods=["GET"]),
+    Route("/api/events/{slug}", get_event, methods=["GET"]),
+    Route("/api/events/{slug}/queue", get_queue, methods=["GET"]),
+    Route("/api/events/{slug}/similar", similar_questions, methods=["GET"]),
+    Route("/api/events/{slug}/log", moderation_log, methods=["GET"]),
+    Route("/api/events/{slug}/actions/{action}", run_action, methods=["POST"]),
+]

@@ -1,0 +1,140 @@
+"""Server-to-client messages, serialised once per audience (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from townhall.domain.questions import PUBLIC_STATUSES, Queue, QueueItem
+from townhall.store.tables import Event
+
+AUDIENCES = ("participant", "moderator")
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+def iso(moment: datetime) -> str:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def event_summary(event: Event) -> dict[str, Any]:
+    return {
+        "slug": event.slug,
+        "code": event.code,
+        "title": event.title,
+        "kind": event.kind,
+        "status": event.status,
+        "questions_open": event.questions_open,
+        "moderation_mode": event.moderation_mode,
+        "starts_at": iso(event.starts_at),
+        "timezone": event.timezone,
+        "duration_minutes": event.duration_minutes,
+    }
+
+
+def _item(item: QueueItem, *, moderator: bool) -> dict[str, Any]:
+    # Wordings merged in while still awaiting approval stay private to moderators.
+    merged = [
+        {"id": wording.id, "text": wording.text, "similarity": wording.similarity}
+        for wording in item.merged
+        if moderator or wording.status in PUBLIC_STATUSES
+    ]
+    data: dict[str, Any] = {
+        "id": item.id,
+        "text": item.text,
+        "status": item.status.value,
+        "votes": item.votes,
+        "asked_by": 1 + len(merged),
+        "created_at": iso(item.created_at),
+        "merged": merged,
+    }
+    if moderator and item.suggested_id is not None:
+        data["possible_duplicate_of"] = {"id": item.suggested_id, "score": item.suggested_score}
+    return data
+
+
+def _items(items: Sequence[QueueItem], *, moderator: bool) -> list[dict[str, Any]]:
+    return [_item(item, moderator=moderator) for item in items]
+
+
+def queue_body(event: Event, queue: Queue, audience: str) -> dict[str, Any]:
+    moderator = audience == "moderator"
+    body: dict[str, Any] = {
+        "event": event_summary(event),
+        "now_answering": _item(queue.answering[0], moderator=moderator)
+        if queue.answering
+        else None,
+        "open": _items(queue.open, moderator=moderator),
+        "answered": _items(queue.answered, moderator=moderator),
+        "totals": dict(queue.totals),
+    }
+    if moderator:
+        body["pending"] = _items(queue.pending, moderator=True)
+        body["hidden"] = _items(queue.hidden, moderator=True)
+    return body
+
+
+def render_queue(event: Event, queue: Queue) -> dict[str, str]:
+    """One serialised `queue` message per audience; every screen gets the same string."""
+    return {
+        audience: dumps({"type": "queue", **queue_body(event, queue, audience)})
+        for audience in AUDIENCES
+    }
+
+
+def snapshot(
+    event: Event, queue: Queue, audience: str, *, voted: list[int], mine: list[int]
+) -> str:
+    return dumps(
+        {
+            "type": "snapshot",
+            **queue_body(event, queue, audience),
+            "you": {"voted": voted, "mine": mine},
+        }
+    )
+
+
+def welcome(participant_id: str, role: str, event: Event) -> str:
+    return dumps(
+        {
+            "type": "welcome",
+            "participant_id": participant_id,
+            "role": role,
+            "event": event_summary(event),
+        }
+    )
+
+
+def ack(action: str, client_id: str, result: dict[str, Any], *, replayed: bool) -> str:
+    return dumps(
+        {
+            "type": "ack",
+            "action": action,
+            "client_id": client_id,
+            "result": result,
+            "replayed": replayed,
+        }
+    )
+
+
+def refused(action: str | None, client_id: str | None, code: str, message: str) -> str:
+    return dumps(
+        {
+            "type": "refused",
+            "action": action,
+            "client_id": client_id,
+            "code": code,
+            "message": message,
+        }
+    )
+
+
+def error(code: str, message: str) -> str:
+    return dumps({"type": "error", "code": code, "message": message})

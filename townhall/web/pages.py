@@ -1,0 +1,60 @@
+"""HTML pages (static files from frontend/) and the participant cookie they hand out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from townhall.settings import PROJECT_ROOT
+from townhall.store import queries
+from townhall.web.state import AppState
+
+FRONTEND = PROJECT_ROOT / "frontend"
+
+
+def _page(name: str) -> Path:
+    return FRONTEND / name
+
+
+async def _with_cookie(request: Request, page: str) -> Response:
+    state: AppState = request.app.state.townhall
+    _, cookie = state.cookies.identify(request)
+    response = FileResponse(_page(page), media_type="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    state.cookies.set(response, cookie)
+    return response
+
+
+async def home(request: Request) -> Response:
+    return await _with_cookie(request, "index.html")
+
+
+async def participant(request: Request) -> Response:
+    return await _with_cookie(request, "participant.html")
+
+
+async def moderator(request: Request) -> Response:
+    return await _with_cookie(request, "moderator.html")
+
+
+async def join(request: Request) -> Response:
+    state: AppState = request.app.state.townhall
+    code = request.query_params.get("code", "")
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_code(session, code) if code else None
+    if event is None:
+        return RedirectResponse("/?unknown_code=1", status_code=303)
+    return RedirectResponse(f"/e/{event.slug}", status_code=303)
+
+
+routes = [
+    Route("/", home),
+    Route("/join", join),
+    Route("/e/{slug}", participant),
+    Route("/e/{slug}/moderate", moderator),
+    Mount("/static", StaticFiles(directory=FRONTEND), name="static"),
+]

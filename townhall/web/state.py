@@ -1,0 +1,18 @@
+"""The app's typed state, built once in the lifespan and read by every route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from townhall.actions.base import Services
+from townhall.dedup.worker import DedupWorker
+from townhall.settings import Settings
+from townhall.web.auth import ParticipantCookies
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    services: Services
+    cookies: ParticipantCookies
+    dedup: DedupWorker | None

@@ -1,0 +1,159 @@
+"""The WebSocket endpoint: one socket per screen (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
+from townhall.actions.views import load_own_marks, load_queue
+from townhall.live.hub import Screen
+from townhall.store import queries
+from townhall.web import messages
+from townhall.web.auth import is_moderator
+from townhall.web.state import AppState
+
+log = logging.getLogger(__name__)
+
+HELLO_TIMEOUT = 10.0
+_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
+
+
+async def _hello(websocket: WebSocket, max_bytes: int) -> dict[str, Any] | None:
+    try:
+        raw = await asyncio.wait_for(websocket.receive_text(), HELLO_TIMEOUT)
+    except (TimeoutError, WebSocketDisconnect, KeyError):
+        return None
+    message = _parse(raw, max_bytes)
+    if isinstance(message, str) or message.get("type") != "hello":
+        return None
+    return message
+
+
+def _parse(raw: str, max_bytes: int) -> dict[str, Any] | str:
+    """The message as a dict, or the text of an error to send back."""
+    if len(raw.encode("utf-8")) > max_bytes:
+        return f"The message is larger than {max_bytes} bytes."
+    try:
+        message = json.loads(raw)
+    except json.JSONDecodeError:
+        return "The message is not valid JSON."
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        return 'A message must be a JSON object with a "type".'
+    return message
+
+
+async def event_socket(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.townhall
+    slug = websocket.path_params["slug"]
+    await websocket.accept()
+    participant_id = state.cookies.read(websocket) or state.cookies.issue()[0]
+    hello = await _hello(websocket, state.settings.max_frame_bytes)
+    if hello is None:
+        await _close(websocket, 4400, messages.error("bad_hello", 'Send {"type": "hello"} first.'))
+        return
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+    if event is None:
+        await _close(websocket, 4404, messages.error("unknown_event", "There is no such event."))
+        return
+    key = hello.get("moderator_key")
+    moderator = key is not None and is_moderator(event, str(key))
+    if key is not None and not moderator:
+        await _close(websocket, 4403, messages.error("bad_key", "That moderator key is not valid."))
+        return
+    role = "moderator" if moderator else "participant"
+    actor = Actor(participant_id, moderator_of=event.id if moderator else None)
+    screen = Screen(role, state.settings.outbox_limit)
+    hub = state.services.hub
+
+    screen.send(messages.welcome(participant_id, role, event))
+    current = await load_queue(state.services.read_sessions, event.id, hub.online(event.id) + 1)
+    voted, mine = await load_own_marks(state.services.read_sessions, event.id, participant_id)
+    if current is not None:
+        screen.send(messages.snapshot(current.event, current.queue, role, voted=voted, mine=mine))
+    await hub.join(event.id, screen)
+    sender = asyncio.create_task(_send_loop(websocket, screen))
+    try:
+        await _receive_loop(websocket, state, actor, slug, screen)
+    finally:
+        await hub.leave(event.id, screen)
+        screen.outbox.close()
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
+async def _send_loop(websocket: WebSocket, screen: Screen) -> None:
+    while (message := await screen.outbox.get()) is not None:
+        try:
+            await websocket.send_text(message)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
+    # Closed because it fell too far behind: the client resyncs from a snapshot on reconnect.
+    if websocket.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=4408)
+
+
+async def _receive_loop(
+    websocket: WebSocket, state: AppState, actor: Actor, slug: str, screen: Screen
+) -> None:
+    limit = state.settings.max_frame_bytes
+    while True:
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            return
+        raw = frame.get("text")
+        if raw is None:
+            screen.send(messages.error("bad_message", "Send JSON text frames, not binary."))
+            continue
+        message = _parse(raw, limit)
+        if isinstance(message, str):
+            screen.send(messages.error("bad_message", message))
+            continue
+        name = message.pop("type")
+        if name == "hello":
+            continue
+        if name not in ACTIONS:
+            screen.send(messages.error("unknown_type", f"Unknown message type {name!r}."))
+            continue
+        client_id = message.pop("client_id", None)
+        if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
+            screen.send(
+                messages.refused(
+                    name,
+                    None,
+                    "bad_client_id",
+                    "Each action needs a client_id (1-64 of A-Z a-z 0-9 _ . : -).",
+                )
+            )
+            continue
+        screen.send(await _perform(state, actor, slug, name, client_id, message))
+
+
+async def _perform(
+    state: AppState, actor: Actor, slug: str, name: str, client_id: str, payload: dict[str, Any]
+) -> str:
+    try:
+        reply = await perform(state.services, actor, slug, name, client_id, payload)
+    except ActionRefused as refusal:
+        return messages.refused(name, client_id, refusal.code, refusal.message)
+    except Exception:
+        log.exception("action %s failed", name)
+        return messages.refused(
+            name, client_id, "internal", "The server could not do that; try again."
+        )
+    return messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
+
+
+async def _close(websocket: WebSocket, code: int, message: str) -> None:
+    with contextlib.suppress(Exception):
+        await websocket.send_text(message)
+        await websocket.close(code=code)
