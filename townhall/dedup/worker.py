@@ -169,7 +169,8 @@ class DedupWorker:
                         .order_by(Question.id)
                     )
                     for question_id, text, blob in rows:
-                        index.add(question_id, text, from_bytes(blob))
+                        if blob is not None:
+                            index.add(question_id, text, from_bytes(blob))
                 self._indexes[event_id] = index
             return index
 
@@ -282,5 +283,7 @@ class DedupWorker:
             )
         threshold = self.scorer.thresholds.suggest
         return [
-            (roots[match.question_id], match.score) for match in found if match.score >= threshold
+            (root, match.score)
+            for match in found
+            if match.score >= threshold and (root := roots.get(match.question_id)) is not None
         ]

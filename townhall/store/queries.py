@@ -103,7 +103,8 @@ async def participant_view(
 ) -> tuple[list[int], list[int]]:
     """The groups this participant backs and the questions they wrote."""
     voted = (
-        select(distinct(Question.root_id))
+        select(Question.root_id)
+        .distinct()
         .join(Vote, Vote.question_id == Question.id)
         .where(Question.event_id == event_id, Vote.participant_id == participant_id)
     )

@@ -1,0 +1,142 @@
+// The live connection (docs/protocol.md): hello, snapshot, queue, acks, reconnect with
+// backoff, and an outbox of unacknowledged actions that survives reloads (sessionStorage)
+// and is resent with the same client_id after every reconnect.
+import { session } from './dom.js';
+
+const WATCHDOG_MS = 20000; // no answer this long while actions wait: the socket is dead
+const MAX_BACKOFF_MS = 30000;
+
+export function connectLive({ slug, moderatorKey = null, on = {} }) {
+  const role = moderatorKey ? 'moderator' : 'participant';
+  const key = `townhall.outbox.${role}.${slug}`;
+  const prefix = role[0] + Math.random().toString(36).slice(2, 8) + Date.now().toString(36).slice(-4);
+  const retries = new Map();
+  let outbox = Array.isArray(session.get(key)) ? session.get(key) : [];
+  let counter = 0;
+  let ws = null;
+  let ready = false; // snapshot received on the current socket
+  let tries = 0;
+  let retryTimer = 0;
+  let watchdog = 0;
+  let stopped = false;
+
+  const emit = (name, ...args) => on[name] && on[name](...args);
+  const save = () => { session.set(key, outbox.length ? outbox : null); emit('outbox', outbox); };
+
+  function url() {
+    return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/events/${encodeURIComponent(slug)}`;
+  }
+
+  function open() {
+    clearTimeout(retryTimer);
+    retryTimer = 0;
+    if (stopped || ws) return;
+    emit('status', 'connecting');
+    let sock;
+    try { sock = new WebSocket(url()); } catch { schedule(); return; }
+    ws = sock;
+    let lastError = null;
+    sock.onopen = () => {
+      sock.send(JSON.stringify(moderatorKey ? { type: 'hello', moderator_key: moderatorKey } : { type: 'hello' }));
+    };
+    sock.onmessage = (e) => {
+      if (ws !== sock) return;
+      let m;
+      try { m = JSON.parse(e.data); } catch { return; }
+      switch (m.type) {
+        case 'welcome': emit('welcome', m); break;
+        case 'snapshot':
+          tries = 0;
+          ready = true;
+          emit('status', 'online');
+          emit('snapshot', m);
+          for (const a of outbox) sock.send(JSON.stringify(a));
+          break;
+        case 'queue': emit('queue', m); break;
+        case 'ack':
+        case 'refused': settle(m); break;
+        case 'error': lastError = m; emit('error', m); break;
+      }
+      arm();
+    };
+    sock.onclose = (e) => lost(sock, e.code, lastError);
+  }
+
+  function lost(sock, code, error) {
+    if (ws !== sock) return;
+    sock.onclose = sock.onmessage = null;
+    ws = null;
+    ready = false;
+    clearTimeout(watchdog);
+    const fatal = code === 4403 || code === 4404 || code === 4400;
+    emit('status', fatal ? 'failed' : 'offline', { code, error });
+    if (fatal) stopped = true;
+    else schedule();
+  }
+
+  function schedule() {
+    if (stopped || retryTimer) return;
+    const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(tries, 5));
+    tries += 1;
+    retryTimer = setTimeout(open, delay * (0.5 + Math.random() / 2));
+  }
+
+  // While actions wait for an answer, silence means a dead connection (common on mobile).
+  function arm() {
+    clearTimeout(watchdog);
+    if (ready && outbox.length) {
+      const sock = ws;
+      watchdog = setTimeout(() => {
+        try { sock.close(); } catch { /* already closed */ }
+        lost(sock, 0, null);
+      }, WATCHDOG_MS);
+    }
+  }
+
+  function settle(m) {
+    const i = outbox.findIndex((a) => a.client_id === m.client_id);
+    const action = i >= 0 ? outbox[i] : null;
+    if (m.type === 'refused' && m.code === 'internal' && action) {
+      // Nothing was applied; try again a couple of times before giving up.
+      const n = (retries.get(m.client_id) || 0) + 1;
+      retries.set(m.client_id, n);
+      if (n < 3) {
+        setTimeout(() => ready && ws && outbox.includes(action) && ws.send(JSON.stringify(action)), 1500 * n);
+        return;
+      }
+    }
+    if (i >= 0) {
+      outbox.splice(i, 1);
+      save();
+    }
+    emit(m.type, m, action);
+  }
+
+  function send(type, fields = {}) {
+    counter += 1;
+    const action = { type, client_id: `${prefix}-${counter}`, ...fields };
+    outbox.push(action);
+    save();
+    if (ready && ws) {
+      ws.send(JSON.stringify(action));
+      arm();
+    }
+    return action;
+  }
+
+  const wake = () => { if (!ws && !stopped) { tries = 0; open(); } };
+  addEventListener('online', wake);
+  addEventListener('pageshow', wake);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && wake());
+  addEventListener('offline', () => {
+    if (ws) { const sock = ws; try { sock.close(); } catch { /* ignore */ } lost(sock, 0, null); }
+  });
+
+  open();
+  return {
+    send,
+    pending: () => outbox,
+    get online() { return ready; },
+    stop() { stopped = true; if (ws) ws.close(); },
+  };
+}

@@ -1,0 +1,302 @@
+// The participant page: /e/{slug}
+import { $, h, setText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
+import { t, num, startI18n, translatePage } from './i18n.js';
+import { connectLive } from './live.js';
+
+const MAX = 500;
+const MIN = 3;
+const slug = slugFromPath();
+const draftKey = `townhall.draft.${slug}`;
+const sortKey = 'townhall.sort';
+
+let body = null; // latest snapshot/queue body
+let event = null;
+let voted = new Set();
+let mine = new Set();
+let sort = session.get(sortKey) === 'new' ? 'new' : 'top';
+let statusMsg = null; // [key, vars] or [null, text] so it can be re-translated
+let connection = 'connecting';
+let nowShown = '';
+let live = null;
+
+const text = $('#text');
+const msg = $('#msg');
+
+function say(key, vars, raw) {
+  statusMsg = [key, vars, raw];
+  setText(msg, key ? t(key, vars) : raw || '');
+}
+
+function refusalText(m) {
+  const key = `refused_${m.code}`;
+  const s = t(key);
+  return s === key ? m.message || t('refused_internal') : s;
+}
+
+// --- votes: confirmed state from the server plus actions still in the outbox ---------------
+function pendingVotes() {
+  const want = new Map();
+  for (const a of live ? live.pending() : []) {
+    if (a.type === 'vote') want.set(a.question_id, true);
+    if (a.type === 'unvote') want.set(a.question_id, false);
+  }
+  return want;
+}
+const inGroup = (set, item) => set.has(item.id) || item.merged.some((w) => set.has(w.id));
+function voteState(item, want) {
+  const confirmed = inGroup(voted, item);
+  const on = want.has(item.id) ? want.get(item.id) : confirmed;
+  return { on, votes: Math.max(0, item.votes + (on === confirmed ? 0 : on ? 1 : -1)) };
+}
+
+function toggleVote(item) {
+  const { on } = voteState(item, pendingVotes());
+  live.send(on ? 'unvote' : 'vote', { question_id: item.id });
+  render();
+}
+
+// --- rendering ------------------------------------------------------------------------------
+function createItem(votable) {
+  return (item) => {
+    const li = h('li', { class: 'q' },
+      h('div', { class: 'q-body' },
+        h('p', { class: 'q-text' }),
+        h('p', { class: 'meta' }),
+        h('ul', { class: 'merged' })));
+    if (votable) {
+      li.append(h('button', { type: 'button', class: 'vote', onclick: () => toggleVote(li._item) },
+        h('span', { 'aria-hidden': 'true', class: 'arrow' }, '▲'),
+        h('span', { class: 'n', 'aria-hidden': 'true' })));
+    }
+    return li;
+  };
+}
+
+function updateItem(li, item, want) {
+  li._item = item;
+  setText(li.querySelector('.q-text'), item.text);
+  const state = want ? voteState(item, want) : { on: false, votes: item.votes };
+  const meta = li.querySelector('.meta');
+  const parts = [];
+  if (inGroup(mine, item)) parts.push(h('span', { class: 'mine' }, t('yours')));
+  parts.push(h('span', {}, t('votes', { n: state.votes })));
+  if (item.asked_by > 1) parts.push(h('span', {}, t('asked_by', { n: item.asked_by })));
+  meta.replaceChildren(...parts);
+  const merged = li.querySelector('.merged');
+  merged.replaceChildren(...item.merged.map((w) => h('li', {}, w.text)));
+  merged.hidden = !item.merged.length;
+  if (item.merged.length) merged.setAttribute('aria-label', t('also_asked_as'));
+  const btn = li.querySelector('.vote');
+  if (btn) {
+    btn.setAttribute('aria-pressed', String(state.on));
+    btn.setAttribute('aria-label', t(state.on ? 'remove_upvote' : 'upvote', { text: item.text }));
+    setText(btn.querySelector('.n'), num(state.votes));
+  }
+}
+
+function renderHeader() {
+  if (!event) return;
+  setText($('#title'), event.title);
+  document.title = `${event.title} — ${t('app_name')}`;
+  const badge = $('#status');
+  setText(badge, t(`status_${event.status}`));
+  badge.dataset.status = event.status;
+  setText($('#code'), event.code ? t('join_code', { code: event.code }) : '');
+  setText($('#online'), body ? t('online_count', { n: body.totals.online }) : '');
+  let closed = null;
+  if (event.status === 'ended' || event.status === 'cancelled') closed = t(`refused_event_closed_${event.status}`);
+  else if (!event.questions_open) closed = t('refused_questions_closed');
+  $('#ask-fields').disabled = !!closed;
+  $('#closed').hidden = !closed;
+  setText($('#closed'), closed || '');
+}
+
+function renderNow() {
+  const now = body && body.now_answering;
+  const key = `${now ? `${now.id}:${now.text}` : body ? '-' : ''}|${lang()}`;
+  if (key !== nowShown) {
+    nowShown = key;
+    $('#now').replaceChildren(now
+      ? h('p', { class: 'now-text' }, h('span', { class: 'sr' }, `${t('now_answering')}: `), now.text)
+      : h('p', { class: 'now-text muted' }, t(body ? 'nothing_answering' : 'connecting')));
+  }
+  const parts = now ? [t('votes', { n: now.votes })] : [];
+  if (now && now.asked_by > 1) parts.push(t('asked_by', { n: now.asked_by }));
+  if (now && inGroup(mine, now)) parts.unshift(t('yours'));
+  setText($('#now-meta'), parts.join(' · '));
+}
+const lang = () => document.documentElement.lang;
+
+function renderQueue() {
+  const want = pendingVotes();
+  const open = body ? [...body.open] : [];
+  if (sort === 'new') open.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : b.id - a.id));
+  syncList($('#queue'), open, (i) => i.id, createItem(true), (li, i) => updateItem(li, i, want));
+  $('#empty').hidden = !body || open.length > 0;
+  for (const [id, s] of [['#sort-top', 'top'], ['#sort-new', 'new']]) $(id).setAttribute('aria-pressed', String(sort === s));
+  const answered = body ? body.answered : [];
+  syncList($('#answered'), answered, (i) => i.id, createItem(false), (li, i) => updateItem(li, i, null));
+  $('#answered-box').hidden = !answered.length;
+  setText($('#answered-h'), t('answered_heading', { n: answered.length }));
+}
+
+function renderUnsent() {
+  const unsent = live ? live.pending().filter((a) => a.type === 'submit_question') : [];
+  $('#unsent-box').hidden = !unsent.length;
+  $('#unsent').replaceChildren(...unsent.map((a) => h('li', { class: 'q unsent' }, h('p', { class: 'q-text' }, a.text))));
+}
+
+function renderCount() {
+  const n = charCount(text.value);
+  const c = $('#count');
+  setText(c, t('chars', { count: num(n), max: num(MAX) }));
+  c.classList.toggle('over', n > MAX);
+}
+
+function render() {
+  renderHeader();
+  renderNow();
+  renderQueue();
+  renderUnsent();
+  renderCount();
+  $('#offline').hidden = connection !== 'offline';
+}
+
+function retranslate() {
+  translatePage();
+  nowShown = '';
+  if (statusMsg) say(...statusMsg);
+  render();
+}
+
+// --- asking ---------------------------------------------------------------------------------
+function clearDraft() {
+  text.value = '';
+  session.set(draftKey, null);
+  hideSimilar();
+  renderCount();
+}
+
+$('#ask').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const n = charCount(text.value);
+  if (n < MIN) { say('too_short'); text.focus(); return; }
+  if (n > MAX) { say('too_long', { max: num(MAX) }); text.focus(); return; }
+  live.send('submit_question', { text: cleanText(text.value) });
+  clearDraft();
+  say(live.online ? 'sending_question' : 'queued_question');
+  render();
+});
+
+text.addEventListener('input', () => {
+  session.set(draftKey, text.value || null);
+  renderCount();
+  findSimilar();
+});
+
+let similarAbort = null;
+const findSimilar = debounce(async () => {
+  const q = cleanText(text.value);
+  if (similarAbort) similarAbort.abort();
+  if ([...q].length < 8 || !navigator.onLine) { hideSimilar(); return; }
+  similarAbort = new AbortController();
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/similar?text=${encodeURIComponent(q.slice(0, 500))}`, { signal: similarAbort.signal });
+    if (!r.ok) { hideSimilar(); return; }
+    showSimilar(((await r.json()).similar || []).slice(0, 3));
+  } catch { /* aborted or offline: keep what is shown */ }
+}, 300);
+
+function hideSimilar() {
+  if (similarAbort) similarAbort.abort();
+  $('#similar').hidden = true;
+  $('#similar-list').replaceChildren();
+}
+
+function showSimilar(list) {
+  const want = pendingVotes();
+  $('#similar').hidden = !list.length;
+  $('#similar-list').replaceChildren(...list.map((s, i) => {
+    const id = `sim-${i}`;
+    const item = (body && [...body.open, body.now_answering].find((x) => x && x.id === s.id)) || { ...s, merged: [] };
+    const already = voteState(item, want).on;
+    return h('li', { class: 'sim' },
+      h('p', { id, class: 'q-text' }, s.text),
+      h('div', { class: 'row' },
+        h('span', { class: 'meta' }, t('votes', { n: s.votes })),
+        h('button', {
+          type: 'button', class: 'secondary', 'aria-describedby': id,
+          onclick: () => {
+            if (!voteState(item, pendingVotes()).on) live.send('vote', { question_id: s.id });
+            clearDraft();
+            say('upvoted_instead');
+            render();
+          },
+        }, t(already ? 'already_upvoted' : 'upvote_instead'))));
+  }));
+}
+
+// --- sorting --------------------------------------------------------------------------------
+for (const [id, s] of [['#sort-top', 'top'], ['#sort-new', 'new']]) {
+  $(id).addEventListener('click', () => { sort = s; session.set(sortKey, s); renderQueue(); });
+}
+
+// --- live -----------------------------------------------------------------------------------
+function onQueue(m) {
+  body = m;
+  event = m.event;
+  render();
+}
+
+async function main() {
+  await startI18n(retranslate);
+  text.value = session.get(draftKey) || '';
+  render();
+  live = connectLive({
+    slug,
+    on: {
+      welcome: (m) => { event = m.event; renderHeader(); },
+      snapshot: (m) => {
+        voted = new Set(m.you.voted);
+        mine = new Set(m.you.mine);
+        onQueue(m);
+      },
+      queue: onQueue,
+      outbox: () => { renderQueue(); renderUnsent(); },
+      status: (s, info) => {
+        connection = s;
+        $('#offline').hidden = s !== 'offline';
+        if (s === 'failed') say(info && info.code === 4404 ? 'unknown_event' : 'refused_internal');
+      },
+      ack: (m) => {
+        const r = m.result || {};
+        if (m.action === 'submit_question') {
+          mine.add(r.question_id);
+          voted.add(r.question_id);
+          say(r.status === 'pending' ? 'sent_pending' : 'sent_question');
+        } else if (m.action === 'vote' || m.action === 'unvote') {
+          if (r.voted) voted.add(r.question_id);
+          else {
+            voted.delete(r.question_id);
+            const item = body && body.open.find((x) => x.id === r.question_id);
+            if (item) for (const w of item.merged) voted.delete(w.id);
+          }
+          const item = body && [...body.open, body.now_answering].find((x) => x && x.id === r.question_id);
+          if (item && typeof r.votes === 'number') item.votes = r.votes;
+        }
+        render();
+      },
+      refused: (m, action) => {
+        if (action && action.type === 'submit_question' && !text.value.trim()) {
+          text.value = action.text; // never lose a question
+          session.set(draftKey, action.text);
+        }
+        say(null, null, refusalText(m));
+        render();
+      },
+    },
+  });
+  render();
+}
+
+main();

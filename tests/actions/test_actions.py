@@ -1,0 +1,217 @@
+"""Actions against real databases: exact votes, idempotent retries, bad input refused."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from conftest import Database, seed
+from sqlalchemy import func, select
+
+from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
+from townhall.actions.base import ActionRefused, Actor, Services, perform
+from townhall.live.backends import MemoryBackend
+from townhall.live.hub import Hub
+from townhall.store.db import create_engine, session_factory
+from townhall.store.demo import DemoEvent
+from townhall.store.tables import ActionReceipt, ModerationEntry, Question, Vote
+
+
+@dataclass
+class World:
+    services: Services
+    demo: DemoEvent
+    moderator: Actor
+
+    async def act(self, actor: Actor, name: str, client_id: str, **payload: Any) -> dict[str, Any]:
+        reply = await perform(self.services, actor, self.demo.slug, name, client_id, payload)
+        return reply.result
+
+    async def count(self, model: type, **where: Any) -> int:
+        async with self.services.read_sessions() as session:
+            query = select(func.count()).select_from(model).filter_by(**where)
+            return int(await session.scalar(query) or 0)
+
+
+async def _no_render(event_id: int, online: int) -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+async def world(database: Database) -> AsyncIterator[World]:
+    demo = await seed(database)
+    engine = create_engine(database.url, schema=database.schema)
+    services = Services(
+        read_sessions=session_factory(engine),
+        write_sessions=session_factory(engine, write=True),
+        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
+    )
+    async with services.read_sessions() as session:
+        from townhall.store.queries import event_by_slug
+
+        event = await event_by_slug(session, demo.slug)
+        assert event is not None
+    yield World(
+        services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
+    )
+    await engine.dispose()
+
+
+ALICE = Actor("00000000-0000-4000-8000-00000000000a")
+BRUNO = Actor("00000000-0000-4000-8000-00000000000b")
+
+
+async def test_vote_concurrent_double_votes_count_once(world: World) -> None:
+    asked = await world.act(
+        ALICE, "submit_question", "a1", text="What would you change first at the UN?"
+    )
+
+    results = await asyncio.gather(
+        *(world.act(BRUNO, "vote", f"b{n}", question_id=asked["question_id"]) for n in range(8))
+    )
+
+    assert {r["votes"] for r in results} == {2}
+    assert await world.count(Vote, question_id=asked["question_id"]) == 2
+
+
+async def test_action_retried_with_same_client_id_applies_once(world: World) -> None:
+    first = await perform(
+        world.services,
+        ALICE,
+        world.demo.slug,
+        "submit_question",
+        "same-id",
+        {"text": "Will you visit every region in your first year?"},
+    )
+
+    again = await perform(
+        world.services,
+        ALICE,
+        world.demo.slug,
+        "submit_question",
+        "same-id",
+        {"text": "Will you visit every region in your first year?"},
+    )
+
+    assert (again.result, again.replayed, first.replayed) == (first.result, True, False)
+    assert await world.count(Question) == 1
+    assert await world.count(ActionReceipt) == 1
+
+
+async def test_action_concurrent_retries_apply_once(world: World) -> None:
+    replies = await asyncio.gather(
+        *(
+            perform(world.services, ALICE, world.demo.slug, "vote", "dup", {"question_id": 1})
+            for _ in range(2)
+        ),
+        return_exceptions=True,
+    )
+    # question 1 does not exist yet: both refuse and nothing is stored
+    assert all(isinstance(r, ActionRefused) and r.code == "unknown_question" for r in replies)
+    assert await world.count(ActionReceipt) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", "invalid_text"),
+        ("   \n\t ", "invalid_text"),
+        ("x" * 501, "invalid_text"),
+        (42, "bad_payload"),
+    ],
+)
+async def test_submit_question_bad_text_refused_and_nothing_stored(
+    world: World, text: object, code: str
+) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        await world.act(ALICE, "submit_question", "bad", text=text)
+
+    assert refused.value.code == code
+    assert (await world.count(Question), await world.count(ActionReceipt)) == (0, 0)
+
+
+async def test_submit_question_closed_event_refused(world: World) -> None:
+    await world.act(world.moderator, "set_questions_open", "close", open=False)
+
+    with pytest.raises(ActionRefused) as refused:
+        await world.act(ALICE, "submit_question", "late", text="Is it too late to ask a question?")
+
+    assert refused.value.code == "questions_closed"
+    assert await world.count(Question) == 0
+
+
+async def test_action_unknown_event_refused(world: World) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        await perform(world.services, ALICE, "no-such-event", "vote", "x1", {"question_id": 1})
+
+    assert (refused.value.code, refused.value.status) == ("unknown_event", 404)
+
+
+async def test_vote_on_hidden_question_refused(world: World) -> None:
+    asked = await world.act(
+        ALICE, "submit_question", "a1", text="An offensive question that gets hidden?"
+    )
+    await world.act(world.moderator, "hide_question", "m1", question_id=asked["question_id"])
+
+    with pytest.raises(ActionRefused) as refused:
+        await world.act(BRUNO, "vote", "b1", question_id=asked["question_id"])
+
+    assert refused.value.code == "not_votable"
+
+
+async def test_merge_counts_shared_supporter_once_and_unmerge_restores(world: World) -> None:
+    one = await world.act(
+        ALICE, "submit_question", "a1", text="How will you reform the Security Council veto?"
+    )
+    two = await world.act(
+        BRUNO, "submit_question", "b1", text="What is your position on the veto power?"
+    )
+    carol = Actor("00000000-0000-4000-8000-00000000000c")
+    await world.act(carol, "vote", "c1", question_id=one["question_id"])
+    await world.act(carol, "vote", "c2", question_id=two["question_id"])
+    await world.act(ALICE, "vote", "a2", question_id=two["question_id"])
+    # before: one = {alice, carol}; two = {bruno, carol, alice}
+
+    merged = await world.act(
+        world.moderator,
+        "merge_questions",
+        "m1",
+        question_id=two["question_id"],
+        into_id=one["question_id"],
+    )
+    after_merge = await world.act(BRUNO, "vote", "b2", question_id=one["question_id"])
+    with pytest.raises(ActionRefused) as refused:
+        await world.act(carol, "vote", "c3", question_id=two["question_id"])
+    await world.act(world.moderator, "unmerge_question", "m2", question_id=two["question_id"])
+    back_one = await world.act(carol, "vote", "c4", question_id=one["question_id"])
+    back_two = await world.act(carol, "vote", "c5", question_id=two["question_id"])
+
+    assert merged["root_id"] == one["question_id"]
+    assert after_merge["votes"] == 3  # alice, carol, bruno: each once
+    assert refused.value.code == "merged"
+    assert (back_one["votes"], back_two["votes"]) == (2, 3)
+    async with world.services.read_sessions() as session:
+        log = [
+            (e.action, e.question_id)
+            for e in await session.scalars(select(ModerationEntry).order_by(ModerationEntry.id))
+        ]
+    assert log == [("merge", two["question_id"]), ("unmerge", two["question_id"])]
+
+
+async def test_mark_answering_moves_previous_to_answered(world: World) -> None:
+    one = await world.act(
+        ALICE, "submit_question", "a1", text="First question for the candidate today?"
+    )
+    two = await world.act(
+        ALICE, "submit_question", "a2", text="Second question for the candidate today?"
+    )
+
+    await world.act(world.moderator, "mark_answering", "m1", question_id=one["question_id"])
+    await world.act(world.moderator, "mark_answering", "m2", question_id=two["question_id"])
+
+    async with world.services.read_sessions() as session:
+        statuses = dict((await session.execute(select(Question.id, Question.status))).all())
+    assert statuses == {one["question_id"]: "answered", two["question_id"]: "answering"}

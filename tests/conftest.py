@@ -1,0 +1,170 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when its URL is set), real Redis
+when its URL is set, the real embedding model loaded once per session, and real servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from townhall.app import create_app
+from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
+from townhall.settings import Settings, default_model_path
+from townhall.store.db import create_engine, session_factory
+from townhall.store.demo import DemoEvent, seed_demo
+from townhall.store.migrate import upgrade_async
+
+POSTGRES_URL = os.environ.get("TOWNHALL_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("TOWNHALL_TEST_REDIS_URL")
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    schema: str | None
+    name: str
+
+
+def _database_params() -> list[object]:
+    params: list[object] = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL:
+        params.append(pytest.param("postgres", id="postgres", marks=pytest.mark.postgres))
+    return params
+
+
+@pytest.fixture(params=_database_params())
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A freshly migrated database: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'townhall.db'}"
+        await upgrade_async(url)
+        yield Database(url, None, "sqlite")
+        return
+    async with postgres_schema() as database:
+        yield database
+
+
+@contextlib.asynccontextmanager
+async def postgres_schema() -> AsyncIterator[Database]:
+    """A migrated PostgreSQL schema of its own, dropped afterwards."""
+    assert POSTGRES_URL is not None
+    schema = f"th_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(POSTGRES_URL)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        await upgrade_async(POSTGRES_URL, schema=schema)
+        yield Database(POSTGRES_URL, schema, "postgres")
+    finally:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await engine.dispose()
+
+
+@pytest.fixture
+async def postgres_database() -> AsyncIterator[Database]:
+    async with postgres_schema() as database:
+        yield database
+
+
+@pytest.fixture
+async def sqlite_database(tmp_path: Path) -> Database:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'townhall.db'}"
+    await upgrade_async(url)
+    return Database(url, None, "sqlite")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real all-MiniLM-L6-v2, loaded once for the whole test session."""
+    return SentenceTransformerEmbedder(default_model_path())
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(secret_key="test-secret-key-0123456789", tick_seconds=0.05)
+
+
+async def seed(database: Database, **changes: object) -> DemoEvent:
+    """The demo series; returns its open event (changes apply to that event's columns)."""
+    from sqlalchemy import update
+
+    from townhall.store.tables import Event
+
+    engine = create_engine(database.url, schema=database.schema)
+    try:
+        async with session_factory(engine, write=True)() as session, session.begin():
+            created = await seed_demo(session, datetime.now(UTC))
+            if changes:
+                await session.execute(
+                    update(Event).where(Event.slug == created[0].slug).values(**changes)
+                )
+    finally:
+        await engine.dispose()
+    return created[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    base_url: str
+    ws_url: str
+    app: object
+
+
+ServerFactory = Callable[..., Awaitable[RunningServer]]
+
+
+@pytest.fixture
+async def start_server(settings: Settings, embedder: Embedder) -> AsyncIterator[ServerFactory]:
+    """Starts real uvicorn servers on free ports (each like one worker process)."""
+    servers: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+
+    async def start(database: Database, **overrides: object) -> RunningServer:
+        port = _free_port()
+        merged = replace(
+            settings,
+            database_url=database.url,
+            public_origin=f"http://127.0.0.1:{port}",
+            **overrides,  # type: ignore[arg-type]  # test-only field overrides
+        )
+        app = create_app(merged, embedder=embedder, db_schema=database.schema)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ws_max_size=merged.max_frame_bytes,
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        servers.append((server, task))
+        for _ in range(400):
+            if server.started:
+                break
+            await asyncio.sleep(0.025)
+        assert server.started, "test server did not start"
+        return RunningServer(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", app)
+
+    yield start
+    for server, _ in servers:
+        server.should_exit = True
+    for _, task in servers:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)

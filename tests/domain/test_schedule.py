@@ -1,0 +1,489 @@
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from townhall.domain.schedule import (
+    CalendarEvent,
+    CalendarSeries,
+    CleanEvent,
+    EventInput,
+    EventKind,
+    EventStatus,
+    ScheduleError,
+    apply_edit,
+    cancel_event,
+    last_modified,
+    local_end,
+    local_start,
+    new_event,
+    next_sequence,
+    reschedule_event,
+    to_local,
+    utc_from_local,
+    validate_event_input,
+    weekly_starts,
+)
+
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+CANDIDATES = frozenset({"Анна Петрова", "王晓梅", "ليلى الحسن", "Kofi Mensah"})
+MODERATORS = frozenset({"María José Núñez", "Priya Raman"})
+
+MakeInput = Callable[..., EventInput]
+MakeEvent = Callable[..., CalendarEvent]
+
+
+@pytest.fixture
+def make_input() -> MakeInput:
+    def make(**overrides: Any) -> EventInput:
+        values: dict[str, Any] = {
+            "title": "Town hall with candidates",
+            "kind": "town_hall",
+            "candidates": ("Анна Петрова", "王晓梅"),
+            "moderators": ("María José Núñez",),
+            "start": datetime(2027, 3, 10, 10, 0),
+            "end": datetime(2027, 3, 10, 11, 30),
+            "timezone": "America/New_York",
+            "venue": "UN Headquarters, Conference Room 4",
+            "stream_url": "https://webtv.un.org/live",
+            "description": "Questions from the public.",
+            "languages": ("en", "fr"),
+        }
+        values.update(overrides)
+        return EventInput(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_event() -> MakeEvent:
+    def make(**overrides: Any) -> CalendarEvent:
+        values: dict[str, Any] = {
+            "uid": "event-1@townhall.test",
+            "title": "Town hall with candidates",
+            "kind": EventKind.TOWN_HALL,
+            "candidates": ("Анна Петрова", "王晓梅"),
+            "moderators": ("María José Núñez",),
+            "start_utc": datetime(2027, 3, 10, 15, 0, tzinfo=UTC),
+            "duration": timedelta(minutes=90),
+            "timezone": "America/New_York",
+            "venue": "UN Headquarters, Conference Room 4",
+            "stream_url": "https://webtv.un.org/live",
+            "description": "Questions from the public.",
+            "languages": ("en", "fr"),
+            "status": EventStatus.SCHEDULED,
+            "sequence": 0,
+            "url": "https://townhall.test/events/1",
+            "updated_at": datetime(2027, 1, 1, tzinfo=UTC),
+        }
+        values.update(overrides)
+        return CalendarEvent(**values)
+
+    return make
+
+
+def validate(data: EventInput, existing: CalendarEvent | None = None) -> CleanEvent:
+    return validate_event_input(
+        data,
+        now=NOW,
+        known_candidates=CANDIDATES,
+        known_moderators=MODERATORS,
+        existing=existing,
+    )
+
+
+def refusal(data: EventInput, existing: CalendarEvent | None = None) -> tuple[str, str]:
+    with pytest.raises(ScheduleError) as caught:
+        validate(data, existing)
+    return (caught.value.field, caught.value.message)
+
+
+# validate_event_input
+
+
+def test_validate_event_input_valid_returns_clean_values(make_input: MakeInput) -> None:
+    data = make_input(
+        title="  Town hall   with candidates ",
+        candidates=(" Анна Петрова", "王晓梅", "Анна Петрова"),
+        venue="  ",
+        description="First line\r\nSecond line\n",
+        languages=("EN", "fr", "en"),
+    )
+
+    clean = validate(data)
+
+    assert clean == CleanEvent(
+        title="Town hall with candidates",
+        kind=EventKind.TOWN_HALL,
+        candidates=("Анна Петрова", "王晓梅"),
+        moderators=("María José Núñez",),
+        start_utc=datetime(2027, 3, 10, 15, 0, tzinfo=UTC),
+        duration=timedelta(minutes=90),
+        timezone="America/New_York",
+        venue=None,
+        stream_url="https://webtv.un.org/live",
+        description="First line\nSecond line",
+        languages=("en", "fr"),
+    )
+
+
+def test_validate_event_input_aware_times_are_converted_to_utc(make_input: MakeInput) -> None:
+    data = make_input(
+        start=datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
+        end=datetime(2027, 3, 10, 17, 0, tzinfo=UTC),
+    )
+
+    clean = validate(data)
+
+    assert (clean.start_utc, clean.duration) == (
+        datetime(2027, 3, 10, 16, 0, tzinfo=UTC),
+        timedelta(hours=1),
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["Mars/Olympus", "", "america/new_york", "America", "../etc/passwd", "localtime"]
+)
+def test_validate_event_input_unknown_timezone_is_refused(make_input: MakeInput, name: str) -> None:
+    assert refusal(make_input(timezone=name)) == (
+        "timezone",
+        f"Unknown time zone {name!r}; use an IANA name.",
+    )
+
+
+def test_validate_event_input_end_before_start_is_refused(make_input: MakeInput) -> None:
+    data = make_input(end=datetime(2027, 3, 10, 9, 0))
+
+    assert refusal(data) == ("end", "The end must be after the start.")
+
+
+def test_validate_event_input_zero_duration_is_refused(make_input: MakeInput) -> None:
+    data = make_input(end=datetime(2027, 3, 10, 10, 0))
+
+    assert refusal(data) == ("end", "The end must be after the start.")
+
+
+def test_validate_event_input_over_24_hours_is_refused(make_input: MakeInput) -> None:
+    data = make_input(end=datetime(2027, 3, 11, 10, 1))
+
+    assert refusal(data) == ("end", "An event must not last more than 24 hours.")
+
+
+def test_validate_event_input_exactly_24_hours_is_accepted(make_input: MakeInput) -> None:
+    data = make_input(end=datetime(2027, 3, 11, 10, 0))
+
+    assert validate(data).duration == timedelta(hours=24)
+
+
+def test_validate_event_input_past_start_on_creation_is_refused(make_input: MakeInput) -> None:
+    data = make_input(start=datetime(2027, 1, 15, 6, 59), end=datetime(2027, 1, 15, 8, 0))
+
+    assert refusal(data) == ("start", "The start must not be in the past.")
+
+
+def test_validate_event_input_start_now_on_creation_is_accepted(make_input: MakeInput) -> None:
+    data = make_input(start=datetime(2027, 1, 15, 7, 0), end=datetime(2027, 1, 15, 8, 0))
+
+    assert validate(data).start_utc == NOW
+
+
+def test_validate_event_input_unchanged_past_start_on_edit_is_accepted(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    existing = make_event(start_utc=datetime(2027, 1, 10, 15, 0, tzinfo=UTC))
+    data = make_input(
+        start=datetime(2027, 1, 10, 10, 0),
+        end=datetime(2027, 1, 10, 11, 30),
+        description="Corrected after the event.",
+    )
+
+    assert validate(data, existing).description == "Corrected after the event."
+
+
+def test_validate_event_input_start_moved_into_past_on_edit_is_refused(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    data = make_input(start=datetime(2027, 1, 10, 10, 0), end=datetime(2027, 1, 10, 11, 0))
+
+    assert refusal(data, make_event()) == ("start", "The start must not be in the past.")
+
+
+@pytest.mark.parametrize("title", ["", "   ", "\n\t"])
+def test_validate_event_input_empty_title_is_refused(make_input: MakeInput, title: str) -> None:
+    assert refusal(make_input(title=title)) == ("title", "The title must not be empty.")
+
+
+def test_validate_event_input_unknown_candidate_is_refused(make_input: MakeInput) -> None:
+    data = make_input(candidates=("Анна Петрова", "Nobody Known"))
+
+    assert refusal(data) == ("candidates", "Unknown candidate: 'Nobody Known'.")
+
+
+def test_validate_event_input_unknown_moderator_is_refused(make_input: MakeInput) -> None:
+    data = make_input(moderators=("Anonymous",))
+
+    assert refusal(data) == ("moderators", "Unknown moderator: 'Anonymous'.")
+
+
+def test_validate_event_input_unknown_kind_is_refused(make_input: MakeInput) -> None:
+    assert refusal(make_input(kind="debate")) == ("kind", "Unknown kind 'debate'.")
+
+
+def test_validate_event_input_time_skipped_by_dst_is_refused(make_input: MakeInput) -> None:
+    # 2027-03-14: New York clocks jump from 02:00 to 03:00.
+    data = make_input(start=datetime(2027, 3, 14, 2, 30), end=datetime(2027, 3, 14, 4, 0))
+
+    assert refusal(data) == (
+        "start",
+        "2027-03-14 02:30 does not exist in America/New_York (clocks change).",
+    )
+
+
+def test_validate_event_input_time_repeated_by_dst_takes_first_occurrence(
+    make_input: MakeInput,
+) -> None:
+    # 2027-11-07: New York clocks fall back from 02:00 EDT to 01:00 EST.
+    data = make_input(start=datetime(2027, 11, 7, 1, 30), end=datetime(2027, 11, 7, 3, 0))
+
+    clean = validate(data)
+
+    assert (clean.start_utc, clean.duration) == (
+        datetime(2027, 11, 7, 5, 30, tzinfo=UTC),
+        timedelta(hours=2, minutes=30),
+    )
+
+
+def test_validate_event_input_stream_url_not_http_is_refused(make_input: MakeInput) -> None:
+    data = make_input(stream_url="javascript:alert(1)")
+
+    assert refusal(data) == ("stream_url", "The stream link must be an http(s) URL.")
+
+
+def test_validate_event_input_bad_language_tag_is_refused(make_input: MakeInput) -> None:
+    data = make_input(languages=("en", "English!"))
+
+    assert refusal(data) == ("languages", "Not a language tag: 'English!'.")
+
+
+# value type
+
+
+def test_calendar_event_naive_start_is_refused(make_event: MakeEvent) -> None:
+    with pytest.raises(ValueError, match="start_utc must be an aware datetime in UTC"):
+        make_event(start_utc=datetime(2027, 3, 10, 15, 0))
+
+
+def test_calendar_event_non_utc_start_is_refused(make_event: MakeEvent) -> None:
+    start = datetime(2027, 3, 10, 10, 0, tzinfo=ZoneInfo("America/New_York"))
+
+    with pytest.raises(ValueError, match="start_utc must be an aware datetime in UTC"):
+        make_event(start_utc=start)
+
+
+# SEQUENCE
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"start_utc": datetime(2027, 3, 10, 16, 0, tzinfo=UTC)},
+        {"duration": timedelta(hours=2)},
+        {"timezone": "Europe/Geneva"},
+        {"venue": "Palais des Nations, Geneva"},
+        {"venue": None},
+        {"stream_url": "https://media.un.org/live"},
+        {"status": EventStatus.CANCELLED},
+        {"status": EventStatus.LIVE},
+    ],
+)
+def test_next_sequence_significant_change_bumps(
+    make_event: MakeEvent, change: dict[str, Any]
+) -> None:
+    old = make_event(sequence=3)
+
+    assert next_sequence(old, replace(old, **change)) == 4
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"title": "Town hall, renamed"},
+        {"description": "New description"},
+        {"candidates": ("Анна Петрова",)},
+        {"languages": ("en", "fr", "ar")},
+    ],
+)
+def test_next_sequence_minor_change_keeps(make_event: MakeEvent, change: dict[str, Any]) -> None:
+    old = make_event(sequence=3)
+
+    assert next_sequence(old, replace(old, **change)) == 3
+
+
+# lifecycle
+
+
+def test_new_event_from_clean_values_is_scheduled_with_sequence_zero(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    clean = validate(make_input())
+
+    event = new_event(
+        clean, uid="event-1@townhall.test", url="https://townhall.test/events/1", now=NOW
+    )
+
+    assert event == make_event(updated_at=NOW)
+
+
+def test_apply_edit_venue_change_keeps_uid_and_bumps_sequence(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    old = make_event(sequence=2)
+    clean = validate(make_input(venue="Palais des Nations, Geneva"), old)
+
+    edited = apply_edit(old, clean, now=NOW)
+
+    assert edited == replace(old, venue="Palais des Nations, Geneva", sequence=3, updated_at=NOW)
+
+
+def test_apply_edit_title_change_keeps_sequence(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    old = make_event(sequence=2)
+    clean = validate(make_input(title="Town hall: Africa"), old)
+
+    edited = apply_edit(old, clean, now=NOW)
+
+    assert edited == replace(old, title="Town hall: Africa", updated_at=NOW)
+
+
+def test_apply_edit_without_change_returns_event_unchanged(
+    make_input: MakeInput, make_event: MakeEvent
+) -> None:
+    old = make_event(sequence=2)
+    clean = validate(make_input(), old)
+
+    assert apply_edit(old, clean, now=NOW) == old
+
+
+def test_reschedule_event_changes_time_sequence_and_updated_at_only(
+    make_event: MakeEvent,
+) -> None:
+    old = make_event(sequence=1)
+    later = datetime(2027, 3, 17, 14, 0, tzinfo=UTC)
+
+    moved = reschedule_event(old, start_utc=later, duration=timedelta(hours=2), now=NOW)
+
+    assert moved == replace(
+        old, start_utc=later, duration=timedelta(hours=2), sequence=2, updated_at=NOW
+    )
+
+
+def test_reschedule_event_cancelled_is_refused(make_event: MakeEvent) -> None:
+    old = make_event(status=EventStatus.CANCELLED)
+
+    with pytest.raises(ScheduleError) as caught:
+        reschedule_event(old, start_utc=old.start_utc, duration=timedelta(hours=1), now=NOW)
+
+    assert caught.value.field == "status"
+
+
+def test_cancel_event_changes_status_sequence_and_updated_at_only(make_event: MakeEvent) -> None:
+    old = make_event(sequence=1)
+
+    cancelled = cancel_event(old, now=NOW)
+
+    assert cancelled == replace(old, status=EventStatus.CANCELLED, sequence=2, updated_at=NOW)
+
+
+def test_cancel_event_already_cancelled_is_unchanged(make_event: MakeEvent) -> None:
+    old = make_event(status=EventStatus.CANCELLED, sequence=4)
+
+    assert cancel_event(old, now=NOW) == old
+
+
+def test_cancel_event_ended_is_refused(make_event: MakeEvent) -> None:
+    with pytest.raises(ScheduleError) as caught:
+        cancel_event(make_event(status=EventStatus.ENDED), now=NOW)
+
+    assert caught.value.field == "status"
+
+
+def test_last_modified_series_is_latest_event_update(make_event: MakeEvent) -> None:
+    series = CalendarSeries(
+        uid="series-1@townhall.test",
+        title="Town halls",
+        description="",
+        url="https://townhall.test/series/1",
+        events=(make_event(), make_event(uid="event-2", updated_at=NOW)),
+    )
+
+    assert last_modified(series) == NOW
+
+
+def test_last_modified_empty_series_is_none() -> None:
+    series = CalendarSeries(uid="s", title="Empty", description="", url="https://t", events=())
+
+    assert last_modified(series) is None
+
+
+# local time and DST
+
+
+def test_weekly_starts_new_york_across_march_2027_dst_keeps_wall_time() -> None:
+    # US clocks go forward on Sunday 2027-03-14: 10:00 EST is 15:00 UTC, 10:00 EDT is 14:00 UTC.
+    starts = weekly_starts(datetime(2027, 3, 3, 10, 0), "America/New_York", 4)
+
+    assert starts == (
+        datetime(2027, 3, 3, 15, 0, tzinfo=UTC),
+        datetime(2027, 3, 10, 15, 0, tzinfo=UTC),
+        datetime(2027, 3, 17, 14, 0, tzinfo=UTC),
+        datetime(2027, 3, 24, 14, 0, tzinfo=UTC),
+    )
+    assert [to_local(s, "America/New_York").strftime("%H:%M %Z") for s in starts] == [
+        "10:00 EST",
+        "10:00 EST",
+        "10:00 EDT",
+        "10:00 EDT",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("timezone", "utc_hour", "utc_minute"),
+    [("Africa/Nairobi", 7, 0), ("Asia/Kolkata", 4, 30)],
+)
+def test_weekly_starts_zone_without_dst_keeps_utc_time(
+    timezone: str, utc_hour: int, utc_minute: int
+) -> None:
+    starts = weekly_starts(datetime(2027, 3, 3, 10, 0), timezone, 3)
+
+    assert starts == tuple(
+        datetime(2027, 3, day, utc_hour, utc_minute, tzinfo=UTC) for day in (3, 10, 17)
+    )
+
+
+def test_local_start_event_after_dst_change_is_edt(make_event: MakeEvent) -> None:
+    event = make_event(start_utc=datetime(2027, 3, 17, 14, 0, tzinfo=UTC))
+
+    assert local_start(event).isoformat() == "2027-03-17T10:00:00-04:00"
+
+
+def test_local_end_event_spanning_dst_change_keeps_duration(make_event: MakeEvent) -> None:
+    # Starts 01:00 EST; two hours later the wall clock reads 04:00 EDT.
+    event = make_event(
+        start_utc=datetime(2027, 3, 14, 6, 0, tzinfo=UTC), duration=timedelta(hours=2)
+    )
+
+    assert (local_start(event).isoformat(), local_end(event).isoformat()) == (
+        "2027-03-14T01:00:00-05:00",
+        "2027-03-14T04:00:00-04:00",
+    )
+
+
+def test_utc_from_local_second_occurrence_with_fold() -> None:
+    wall = datetime(2027, 11, 7, 1, 30, fold=1)
+
+    assert utc_from_local(wall, "America/New_York") == datetime(2027, 11, 7, 6, 30, tzinfo=UTC)

@@ -1,0 +1,76 @@
+"""Settings: read once from TOWNHALL_* variables, every one documented."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from townhall.settings import PROJECT_ROOT, Settings, SettingsError
+
+
+def _env_names() -> set[str]:
+    source = (PROJECT_ROOT / "townhall" / "settings.py").read_text()
+    return {
+        f"TOWNHALL_{name}"
+        for name in re.findall(r'get\("([A-Z_]+)"\)|number\(\s*"([A-Z_]+)"', source)
+        for name in name
+        if name
+    }
+
+
+def test_settings_every_variable_is_documented() -> None:
+    documented = set(
+        re.findall(
+            r"`(TOWNHALL_[A-Z_]+)`", (PROJECT_ROOT / "docs" / "configuration.md").read_text()
+        )
+    )
+
+    names = _env_names()
+
+    assert len(names) >= len(dataclasses.fields(Settings))
+    assert names - documented == set()
+
+
+def test_settings_from_env_reads_values() -> None:
+    settings = Settings.from_env(
+        {
+            "TOWNHALL_DATABASE_URL": "postgresql+asyncpg://db/townhall",
+            "TOWNHALL_REDIS_URL": "redis://cache:6379/0",
+            "TOWNHALL_SECRET_KEY": "s" * 32,
+            "TOWNHALL_PUBLIC_ORIGIN": "https://townhall.example.org/",
+            "TOWNHALL_MODEL_PATH": "/models/minilm",
+            "TOWNHALL_TICK_SECONDS": "0.25",
+        }
+    )
+
+    assert (settings.database_url, settings.redis_url, settings.public_origin) == (
+        "postgresql+asyncpg://db/townhall",
+        "redis://cache:6379/0",
+        "https://townhall.example.org",
+    )
+    assert (settings.model_path, settings.tick_seconds) == (Path("/models/minilm"), 0.25)
+
+
+def test_settings_defaults_to_sqlite_under_var() -> None:
+    assert Settings.from_env({}).database_url == "sqlite+aiosqlite:///var/townhall.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TOWNHALL_TICK_SECONDS": "soon"}, "TOWNHALL_TICK_SECONDS must be a number"),
+        ({"TOWNHALL_OUTBOX_LIMIT": "-1"}, "TOWNHALL_OUTBOX_LIMIT must be positive"),
+        ({"TOWNHALL_PUBLIC_ORIGIN": "townhall.org"}, "TOWNHALL_PUBLIC_ORIGIN must start with"),
+    ],
+)
+def test_settings_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)
+
+
+def test_settings_short_secret_refused() -> None:
+    with pytest.raises(SettingsError, match="TOWNHALL_SECRET_KEY"):
+        Settings(secret_key="short").require_secret()
