@@ -24,10 +24,12 @@ from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
 from townhall.settings import Settings
 from townhall.store.db import create_engine, session_factory
-from townhall.web import api, pages
+from townhall.web import api, calendar, pages
+from townhall.web import organisers as organisers_api
 from townhall.web.auth import ParticipantCookies
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
+from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.state import AppState
 from townhall.web.ws import event_socket
 
@@ -42,9 +44,9 @@ def create_app(
     settings: Settings, *, embedder: Embedder | None = None, db_schema: str | None = None
 ) -> Starlette:
     """The whole service. Tests pass an already-loaded embedder to load the model once."""
-    cookies = ParticipantCookies(
-        settings.require_secret(), secure=settings.public_origin.startswith("https://")
-    )
+    secure = settings.public_origin.startswith("https://")
+    cookies = ParticipantCookies(settings.require_secret(), secure=secure)
+    organisers = OrganiserAuth(settings.require_secret(), secure=secure)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -57,7 +59,12 @@ def create_app(
             return render_queue(current.event, current.queue) if current else {}
 
         hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
-        services = Services(read_sessions=read_sessions, write_sessions=write_sessions, hub=hub)
+        services = Services(
+            read_sessions=read_sessions,
+            write_sessions=write_sessions,
+            hub=hub,
+            origin=settings.public_origin,
+        )
         model = embedder
         if model is None:
             model = await asyncio.to_thread(
@@ -74,7 +81,7 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
-        app.state.townhall = AppState(settings, services, cookies, dedup)
+        app.state.townhall = AppState(settings, services, cookies, dedup, organisers)
         await hub.start()
         await dedup.start()
         try:
@@ -88,6 +95,8 @@ def create_app(
         Route("/healthz", health),
         Route("/openapi.json", openapi),
         *api.routes,
+        *calendar.routes,
+        *organisers_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

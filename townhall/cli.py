@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import os
 import secrets
@@ -81,7 +82,8 @@ def _print_links(settings: Settings) -> None:
         print(f"\n  event {demo['slug']} (join code {demo['code']})")
         print(f"    participant: {origin}/e/{demo['slug']}")
         print(f"    moderator:   {origin}/e/{demo['slug']}/moderate#key={demo['moderator_key']}")
-    print(f"\n  organiser:     {origin}/  (events, schedule and API: {origin}/openapi.json)\n")
+    print(f"\n  schedule:      {origin}/s/sg-dialogues")
+    print(f"  organiser:     {origin}/organise  (account: `townhall create-organiser --email …`)\n")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -104,6 +106,56 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _create_organiser(settings: Settings, email: str, name: str, password: str) -> None:
+    from sqlalchemy import select
+
+    from townhall.domain.passwords import hash_password
+    from townhall.store.db import create_engine, session_factory
+    from townhall.store.tables import Organiser
+
+    password_hash = hash_password(password)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine, write=True)() as session, session.begin():
+            existing = await session.scalar(select(Organiser).where(Organiser.email == email))
+            if existing is not None:
+                existing.name, existing.password_hash = name, password_hash
+            else:
+                session.add(
+                    Organiser(
+                        email=email,
+                        name=name,
+                        password_hash=password_hash,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
+def cmd_create_organiser(args: argparse.Namespace) -> int:
+    from townhall.domain.passwords import WeakPassword
+
+    email = args.email.strip().lower()
+    if "@" not in email:
+        print("townhall: --email must be an email address", file=sys.stderr)
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (12 characters or more): ")
+        if getpass.getpass("Again: ") != password:
+            print("townhall: the passwords differ", file=sys.stderr)
+            return 2
+    try:
+        asyncio.run(_create_organiser(_settings(), email, args.name.strip() or email, password))
+    except WeakPassword as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    print(f"organiser {email} can sign in at {Settings.from_env().public_origin}/organise")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "seed", help="seed the demo if the database is empty; print links"
     ).set_defaults(run=cmd_seed)
+    organiser = commands.add_parser(
+        "create-organiser", help="create (or reset the password of) an organiser account"
+    )
+    organiser.add_argument("--email", required=True)
+    organiser.add_argument("--name", default="")
+    organiser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    organiser.set_defaults(run=cmd_create_organiser)
     serve = commands.add_parser("serve", help="serve the app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))

@@ -34,11 +34,12 @@ class Payload(BaseModel):
 class ActionRefused(Exception):
     """The action was not applied; `code` is stable, `message` is for people."""
 
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, *, status: int = 400, **details: Any) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Services:
     write_sessions: SessionFactory
     hub: Hub
     dedup: QuestionQueue | None = None
+    origin: str = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -120,13 +122,18 @@ class Reply:
     replayed: bool = False
 
 
-def parse_payload(spec: ActionSpec, raw: dict[str, Any]) -> Payload:
+def parse_payload_model(model: type[P], raw: dict[str, Any]) -> P:
+    """Validate a payload; a refusal names the first field at fault."""
     try:
-        return spec.payload.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "payload"
-        raise ActionRefused("bad_payload", f"{where}: {first['msg']}") from None
+        raise ActionRefused("bad_payload", f"{where}: {first['msg']}", field=where) from None
+
+
+def parse_payload(spec: ActionSpec, raw: dict[str, Any]) -> Payload:
+    return parse_payload_model(spec.payload, raw)
 
 
 async def perform(

@@ -366,3 +366,16 @@ def cancel_event(event: CalendarEvent, *, now: datetime) -> CalendarEvent:
 def last_modified(series: CalendarSeries) -> datetime | None:
     """The latest change to any event of the series (None for an empty series)."""
     return max((event.updated_at for event in series.events), default=None)
+
+
+def display_status(
+    stored: EventStatus, start_utc: datetime, end_utc: datetime, now: datetime
+) -> EventStatus:
+    """What a schedule shows: cancelled and ended stay so; otherwise the clock decides."""
+    if stored in (EventStatus.CANCELLED, EventStatus.ENDED):
+        return stored
+    if now < start_utc:
+        return EventStatus.SCHEDULED
+    if now < end_utc:
+        return EventStatus.LIVE
+    return EventStatus.ENDED

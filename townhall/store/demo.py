@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -9,9 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
-from townhall.store.tables import Candidate, Event, EventCandidate, Series
+from townhall.store.tables import (
+    Candidate,
+    Event,
+    EventCandidate,
+    EventModerator,
+    Moderator,
+    Series,
+)
 
 CANDIDATES = (("Amina Diallo", "Senegal"), ("Tomás Herrera", "Chile"))
+MODERATOR = "Lena Okafor"
 
 
 @dataclass(frozen=True)
@@ -29,13 +38,18 @@ async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
     """Create the demo (call inside a transaction on an empty database)."""
     series = Series(
         slug="sg-dialogues",
+        uid=f"{uuid.uuid4()}@townhall",
         title="Informal dialogues with candidates for Secretary-General",
         description="Public dialogues where anyone can ask the candidates a question.",
         created_at=now,
+        updated_at=now,
+        published_at=now,
     )
     session.add(series)
     people = [Candidate(name=name, country=country) for name, country in CANDIDATES]
     session.add_all(people)
+    moderator = Moderator(name=MODERATOR)
+    session.add(moderator)
     await session.flush()
     plans = [
         (
@@ -59,6 +73,7 @@ async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
         event = Event(
             series_id=series.id,
             slug=slug,
+            uid=f"{uuid.uuid4()}@townhall",
             code=new_event_code(),
             title=title,
             kind="informal_dialogue",
@@ -73,11 +88,13 @@ async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
             moderation_mode="post",
             moderator_key_hash=hash_token(key),
             sequence=0,
+            languages=["en", "fr"],
             created_at=now,
             updated_at=now,
         )
         session.add(event)
         await session.flush()
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
+        session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
     return created

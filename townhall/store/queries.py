@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,13 +31,15 @@ async def event_by_code(session: AsyncSession, code: str) -> Event | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def list_events(session: AsyncSession) -> Sequence[Event]:
-    query = select(Event).order_by(Event.starts_at, Event.id)
+async def list_public_events(session: AsyncSession) -> Sequence[Event]:
+    """Events of published series (drafts stay with the organisers), soonest first."""
+    query = (
+        select(Event)
+        .outerjoin(Series, Series.id == Event.series_id)
+        .where(or_(Event.series_id.is_(None), Series.published_at.is_not(None)))
+        .order_by(Event.starts_at, Event.id)
+    )
     return (await session.execute(query)).scalars().all()
-
-
-async def list_series(session: AsyncSession) -> Sequence[Series]:
-    return (await session.execute(select(Series).order_by(Series.id))).scalars().all()
 
 
 async def candidates_by_event(session: AsyncSession) -> dict[int, list[str]]:

@@ -33,13 +33,17 @@ def problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
 
 def event_links(state: AppState, slug: str) -> dict[str, str]:
     origin = state.settings.public_origin
-    return {"url": f"{origin}/e/{slug}", "api_url": f"{origin}/api/events/{slug}"}
+    return {
+        "url": f"{origin}/e/{slug}",
+        "api_url": f"{origin}/api/events/{slug}",
+        "ics_url": f"{origin}/events/{slug}/invite.ics",
+    }
 
 
 async def list_events(request: Request) -> Response:
     state = _state(request)
     async with state.services.read_sessions() as session:
-        events = await queries.list_events(session)
+        events = await queries.list_public_events(session)
         candidates = await queries.candidates_by_event(session)
     return JSONResponse(
         {

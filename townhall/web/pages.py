@@ -41,6 +41,14 @@ async def moderator(request: Request) -> Response:
     return await _with_cookie(request, "moderator.html")
 
 
+async def schedule(request: Request) -> Response:
+    return await _with_cookie(request, "schedule.html")
+
+
+async def organise(request: Request) -> Response:
+    return await _with_cookie(request, "organiser.html")
+
+
 async def join(request: Request) -> Response:
     state: AppState = request.app.state.townhall
     code = request.query_params.get("code", "")
@@ -56,5 +64,7 @@ routes = [
     Route("/join", join),
     Route("/e/{slug}", participant),
     Route("/e/{slug}/moderate", moderator),
+    Route("/s/{slug}", schedule),
+    Route("/organise", organise),
     Mount("/static", StaticFiles(directory=FRONTEND), name="static"),
 ]

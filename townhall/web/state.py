@@ -8,6 +8,7 @@ from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.web.auth import ParticipantCookies
+from townhall.web.organiser_auth import OrganiserAuth
 
 
 @dataclass
@@ -16,3 +17,4 @@ class AppState:
     services: Services
     cookies: ParticipantCookies
     dedup: DedupWorker | None
+    organisers: OrganiserAuth

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-24 17:50:10.856694
+Revises: (none)
+Create Date: 2026-11-24 18:05:04.018565
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,24 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     op.create_table(
+        "moderators",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "organisers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email"),
+    )
+    op.create_table(
         "participants",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("display_name", sa.String(length=80), nullable=True),
@@ -47,17 +65,22 @@ def upgrade() -> None:
         "series",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("slug", sa.String(length=80), nullable=False),
+        sa.Column("uid", sa.String(length=120), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("slug"),
+        sa.UniqueConstraint("uid"),
     )
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=True),
         sa.Column("slug", sa.String(length=80), nullable=False),
+        sa.Column("uid", sa.String(length=120), nullable=False),
         sa.Column("code", sa.String(length=12), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=30), nullable=False),
@@ -72,12 +95,14 @@ def upgrade() -> None:
         sa.Column("moderation_mode", sa.String(length=10), nullable=False),
         sa.Column("moderator_key_hash", sa.String(length=64), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["series_id"], ["series.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
         sa.UniqueConstraint("slug"),
+        sa.UniqueConstraint("uid"),
     )
     op.create_table(
         "event_candidates",
@@ -86,6 +111,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["candidate_id"], ["candidates.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("event_id", "candidate_id"),
+    )
+    op.create_table(
+        "event_moderators",
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("moderator_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["event_id"], ["events.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["moderator_id"], ["moderators.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("event_id", "moderator_id"),
     )
     op.create_table(
         "questions",
@@ -162,9 +195,12 @@ def downgrade() -> None:
     op.drop_index("ix_questions_root", table_name="questions")
     op.drop_index("ix_questions_event_status", table_name="questions")
     op.drop_table("questions")
+    op.drop_table("event_moderators")
     op.drop_table("event_candidates")
     op.drop_table("events")
     op.drop_table("series")
     op.drop_table("participants")
+    op.drop_table("organisers")
+    op.drop_table("moderators")
     op.drop_table("candidates")
     op.drop_table("action_receipts")
