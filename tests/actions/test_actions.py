@@ -215,3 +215,23 @@ async def test_mark_answering_moves_previous_to_answered(world: World) -> None:
     async with world.services.read_sessions() as session:
         statuses = dict((await session.execute(select(Question.id, Question.status))).all())
     assert statuses == {one["question_id"]: "answered", two["question_id"]: "answering"}
+
+
+async def test_set_profile_stores_optional_details(world: World) -> None:
+    result = await world.act(
+        ALICE,
+        "set_profile",
+        "p1",
+        display_name="  Awa  N. ",
+        country="sn",
+        stakeholder_group="civil_society",
+    )
+
+    assert result == {"display_name": "Awa N.", "country": "SN", "stakeholder_group": "civil_society"}
+
+
+async def test_set_profile_unknown_group_refused(world: World) -> None:
+    with pytest.raises(ActionRefused) as refused:
+        await world.act(ALICE, "set_profile", "p1", stakeholder_group="lobbyists")
+
+    assert (refused.value.code, refused.value.details["field"]) == ("bad_payload", "stakeholder_group")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlalchemy import delete, exists, select
@@ -12,7 +12,7 @@ from townhall.actions.base import ActionRefused, Context, Payload, action
 from townhall.domain.questions import VOTABLE_STATUSES, Status, initial_status
 from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
 from townhall.store import queries
-from townhall.store.tables import Question, Vote
+from townhall.store.tables import Participant, Question, Vote
 
 
 class SubmitQuestion(Payload):
@@ -122,3 +122,42 @@ async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
     )
     votes = await queries.supporters_of_group(context.session, question.id)
     return {"question_id": question.id, "voted": False, "votes": votes}
+
+
+STAKEHOLDER_GROUPS = (
+    "civil_society",
+    "academia",
+    "private_sector",
+    "government",
+    "international_organisation",
+    "media",
+    "youth",
+    "other",
+)
+
+
+class ProfilePayload(Payload):
+    display_name: str | None = Field(default=None, max_length=80)
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code."
+    )
+    stakeholder_group: Literal[STAKEHOLDER_GROUPS] | None = None  # type: ignore[valid-type]
+
+
+@action(
+    "set_profile",
+    ProfilePayload,
+    summary="Optionally give a display name, country and stakeholder group (all may be empty).",
+)
+async def set_profile(context: Context, payload: ProfilePayload) -> dict[str, Any]:
+    participant = await context.session.get(Participant, context.actor.participant_id)
+    assert participant is not None  # perform() ensured it
+    name = " ".join((payload.display_name or "").split()) or None
+    participant.display_name = name
+    participant.country = payload.country.upper() if payload.country else None
+    participant.stakeholder_group = payload.stakeholder_group
+    return {
+        "display_name": participant.display_name,
+        "country": participant.country,
+        "stakeholder_group": participant.stakeholder_group,
+    }
