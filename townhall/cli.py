@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import hashlib
 import json
 import os
 import secrets
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from townhall.settings import PROJECT_ROOT, Settings, SettingsError
 
 VAR = PROJECT_ROOT / "var"
-DEMO_LINKS = VAR / "demo-links.json"
+
+
+def demo_links_file(database_url: str) -> Path:
+    """Where the demo's moderator keys are kept for reprinting: one file per database."""
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:12]
+    return VAR / f"demo-links-{digest}.json"
 
 
 def _local_secret() -> str:
@@ -65,8 +72,9 @@ def cmd_seed(_: argparse.Namespace) -> int:
     created = asyncio.run(_seed(settings))
     if created is not None:
         VAR.mkdir(exist_ok=True)
-        DEMO_LINKS.write_text(json.dumps(created, indent=2))
-        DEMO_LINKS.chmod(0o600)
+        links = demo_links_file(settings.database_url)
+        links.write_text(json.dumps(created, indent=2))
+        links.chmod(0o600)
         print("seeded the demo series")
     _print_links(settings)
     return 0
@@ -75,10 +83,11 @@ def cmd_seed(_: argparse.Namespace) -> int:
 def _print_links(settings: Settings) -> None:
     origin = settings.public_origin
     print(f"\n  townhall is at {origin}/")
-    if not DEMO_LINKS.exists():
+    links = demo_links_file(settings.database_url)
+    if not links.exists():
         print("  (no demo links: the database was not seeded by this checkout)")
         return
-    for demo in json.loads(DEMO_LINKS.read_text()):
+    for demo in json.loads(links.read_text()):
         print(f"\n  event {demo['slug']} (join code {demo['code']})")
         print(f"    participant: {origin}/e/{demo['slug']}")
         print(f"    moderator:   {origin}/e/{demo['slug']}/moderate#key={demo['moderator_key']}")
@@ -90,6 +99,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Links printed and served should name the port actually served on.
+    os.environ.setdefault("TOWNHALL_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     settings = _settings()
     if args.migrate:
         cmd_migrate(args)

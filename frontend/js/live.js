@@ -68,7 +68,7 @@ export function connectLive({ slug, moderatorKey = null, on = {} }) {
     ws = null;
     ready = false;
     clearTimeout(watchdog);
-    const fatal = code === 4403 || code === 4404 || code === 4400;
+    const fatal = code === 4403 || code === 4404; // 4400 (slow hello) and 4408 (fell behind): retry
     emit('status', fatal ? 'failed' : 'offline', { code, error });
     if (fatal) stopped = true;
     else schedule();

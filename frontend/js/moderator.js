@@ -24,9 +24,12 @@ const byId = () => {
   return all;
 };
 
+let sayTimer = 0;
 function say(k, vars, raw) {
   statusMsg = [k, vars, raw];
   setText($('#msg'), k ? t(k, vars) : raw || '');
+  clearTimeout(sayTimer);
+  if (k === 'done') sayTimer = setTimeout(() => { statusMsg = null; setText($('#msg'), ''); }, 8000);
 }
 
 function act(type, fields) {
@@ -299,6 +302,7 @@ function start() {
 
 async function main() {
   await startI18n(() => { translatePage(); if (statusMsg) say(...statusMsg); render(); loadLog(); });
+  $('#help').open = matchMedia('(min-width: 60rem)').matches;
   $('#public-link').href = `/e/${encodeURIComponent(slug)}`;
   key = readKey();
   $('#key-form').addEventListener('submit', (e) => {

@@ -22,9 +22,13 @@ let live = null;
 const text = $('#text');
 const msg = $('#msg');
 
+const TRANSIENT = ['sending_question', 'sent_question', 'upvoted_instead'];
+let sayTimer = 0;
 function say(key, vars, raw) {
   statusMsg = [key, vars, raw];
   setText(msg, key ? t(key, vars) : raw || '');
+  clearTimeout(sayTimer);
+  if (TRANSIENT.includes(key)) sayTimer = setTimeout(() => { statusMsg = null; setText(msg, ''); }, 10000);
 }
 
 function refusalText(m) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -59,6 +60,16 @@ async def join(request: Request) -> Response:
     return RedirectResponse(f"/e/{event.slug}", status_code=303)
 
 
+class CachedStaticFiles(StaticFiles):
+    """Static files with a short cache lifetime: no build step means no hashed names, so
+    browsers keep files an hour and then revalidate them cheaply by ETag."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=3600, stale-while-revalidate=86400"
+        return response
+
+
 routes = [
     Route("/", home),
     Route("/join", join),
@@ -66,5 +77,5 @@ routes = [
     Route("/e/{slug}/moderate", moderator),
     Route("/s/{slug}", schedule),
     Route("/organise", organise),
-    Mount("/static", StaticFiles(directory=FRONTEND), name="static"),
+    Mount("/static", CachedStaticFiles(directory=FRONTEND), name="static"),
 ]
