@@ -24,7 +24,7 @@ from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
 from townhall.settings import Settings
 from townhall.store.db import create_engine, session_factory
-from townhall.web import api, calendar, pages
+from townhall.web import api, calendar, pages, stage
 from townhall.web import organisers as organisers_api
 from townhall.web.auth import ParticipantCookies
 from townhall.web.messages import render_queue
@@ -96,6 +96,7 @@ def create_app(
         Route("/openapi.json", openapi),
         *api.routes,
         *calendar.routes,
+        *stage.routes,
         *organisers_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,

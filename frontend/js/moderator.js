@@ -260,6 +260,23 @@ const loadLog = throttle(async () => {
   } catch { /* offline: try again on the next update */ }
 }, 3000);
 
+// --- stage screen and exports -----------------------------------------------------------------
+$('#stage-link').href = `/e/${encodeURIComponent(slug)}/stage`;
+
+async function download(kind) {
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/export.${kind}`, { headers: { Authorization: `Bearer ${key}` } });
+    if (!r.ok) { say('refused_internal'); return; }
+    const link = h('a', { href: URL.createObjectURL(await r.blob()), download: `${slug}-questions.${kind}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  } catch { say('refused_internal'); }
+}
+$('#export-csv').addEventListener('click', () => download('csv'));
+$('#export-json').addEventListener('click', () => download('json'));
+
 // --- start ----------------------------------------------------------------------------------
 function readKey() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');

@@ -42,6 +42,10 @@ async def moderator(request: Request) -> Response:
     return await _with_cookie(request, "moderator.html")
 
 
+async def stage_screen(request: Request) -> Response:
+    return await _with_cookie(request, "stage.html")
+
+
 async def schedule(request: Request) -> Response:
     return await _with_cookie(request, "schedule.html")
 
@@ -75,6 +79,7 @@ routes = [
     Route("/join", join),
     Route("/e/{slug}", participant),
     Route("/e/{slug}/moderate", moderator),
+    Route("/e/{slug}/stage", stage_screen),
     Route("/s/{slug}", schedule),
     Route("/organise", organise),
     Mount("/static", CachedStaticFiles(directory=FRONTEND), name="static"),

@@ -124,4 +124,13 @@ export default {
   act_unmerge_question: 'unmerged',
   act_keep_apart: 'kept apart',
   act_set_questions_open: 'question intake changed',
+  // stage screen and exports
+  tools: "Screens and records",
+  stage_open: "Open the stage screen",
+  export_csv: "Export CSV",
+  export_json: "Export JSON",
+  stage_title: "Stage screen",
+  stage_next: "Next in the queue",
+  stage_join: "Ask and vote",
+  stage_qr_alt: "QR code for {link}",
 };

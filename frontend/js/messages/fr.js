@@ -124,4 +124,13 @@ export default {
   act_unmerge_question: 'séparée',
   act_keep_apart: 'gardées séparées',
   act_set_questions_open: 'réception des questions modifiée',
+  // stage screen and exports
+  tools: "Écrans et archives",
+  stage_open: "Ouvrir l’écran de scène",
+  export_csv: "Exporter en CSV",
+  export_json: "Exporter en JSON",
+  stage_title: "Écran de scène",
+  stage_next: "Prochaines questions",
+  stage_join: "Posez vos questions et votez",
+  stage_qr_alt: "Code QR pour {link}",
 };

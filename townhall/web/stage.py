@@ -1,0 +1,137 @@
+"""The stage screen's QR code and the moderators' export of an event's questions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import segno
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from townhall.store import queries
+from townhall.store.tables import ModerationEntry, Question
+from townhall.web.api import problem
+from townhall.web.auth import is_moderator, moderator_key_from
+from townhall.web.messages import iso
+from townhall.web.state import AppState
+
+EXPORT_COLUMNS = (
+    "id",
+    "text",
+    "status",
+    "votes",
+    "merged_into",
+    "group_id",
+    "similarity",
+    "created_at",
+)
+
+
+def _state(request: Request) -> AppState:
+    state: AppState = request.app.state.townhall
+    return state
+
+
+async def join_qr(request: Request) -> Response:
+    """An SVG QR code of the event's join link (segno: maintained, pure Python, exact SVG)."""
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+    if event is None:
+        return problem(404, "unknown_event", "There is no such event.")
+    link = f"{state.settings.public_origin}/e/{slug}"
+    out = io.BytesIO()
+    segno.make(link, error="m").save(out, kind="svg", scale=10, border=2, title=link)
+    return Response(
+        out.getvalue(),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+async def _export_rows(request: Request) -> tuple[str, list[dict[str, Any]]] | Response:
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+        if event is None:
+            return problem(404, "unknown_event", "There is no such event.")
+        if not is_moderator(event, moderator_key_from(request)):
+            return problem(403, "forbidden", "Exports are for this event's moderators.")
+        votes = await queries.votes_by_root(session, event.id)
+        questions = await session.scalars(
+            select(Question).where(Question.event_id == event.id).order_by(Question.id)
+        )
+        rows = [
+            {
+                "id": q.id,
+                "text": q.text,
+                "status": q.status,
+                "votes": votes.get(q.id, 0) if q.canonical_id is None else "",
+                "merged_into": q.canonical_id if q.canonical_id is not None else "",
+                "group_id": q.root_id,
+                "similarity": round(q.similarity, 4) if q.similarity is not None else "",
+                "created_at": iso(q.created_at),
+            }
+            for q in questions
+        ]
+    return slug, rows
+
+
+async def export_csv(request: Request) -> Response:
+    found = await _export_rows(request)
+    if isinstance(found, Response):
+        return found
+    slug, rows = found
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-questions.csv"'},
+    )
+
+
+async def export_json(request: Request) -> Response:
+    found = await _export_rows(request)
+    if isinstance(found, Response):
+        return found
+    slug, rows = found
+    state = _state(request)
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+        assert event is not None
+        log = await session.scalars(
+            select(ModerationEntry)
+            .where(ModerationEntry.event_id == event.id)
+            .order_by(ModerationEntry.id)
+        )
+        entries = [
+            {
+                "at": iso(e.created_at),
+                "actor": e.actor,
+                "action": e.action,
+                "question_id": e.question_id,
+                "score": e.score,
+                "detail": e.detail,
+            }
+            for e in log
+        ]
+    return JSONResponse(
+        {"event": slug, "questions": rows, "moderation_log": entries},
+        headers={"Content-Disposition": f'attachment; filename="{slug}-questions.json"'},
+    )
+
+
+routes = [
+    Route("/e/{slug}/qr.svg", join_qr, methods=["GET"]),
+    Route("/api/events/{slug}/export.csv", export_csv, methods=["GET"]),
+    Route("/api/events/{slug}/export.json", export_json, methods=["GET"]),
+]
