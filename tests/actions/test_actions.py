@@ -227,11 +227,70 @@ async def test_set_profile_stores_optional_details(world: World) -> None:
         stakeholder_group="civil_society",
     )
 
-    assert result == {"display_name": "Awa N.", "country": "SN", "stakeholder_group": "civil_society"}
+    assert result == {
+        "display_name": "Awa N.",
+        "country": "SN",
+        "stakeholder_group": "civil_society",
+    }
 
 
 async def test_set_profile_unknown_group_refused(world: World) -> None:
     with pytest.raises(ActionRefused) as refused:
         await world.act(ALICE, "set_profile", "p1", stakeholder_group="lobbyists")
 
-    assert (refused.value.code, refused.value.details["field"]) == ("bad_payload", "stakeholder_group")
+    assert (refused.value.code, refused.value.details["field"]) == (
+        "bad_payload",
+        "stakeholder_group",
+    )
+
+
+async def _counters_match_votes(world: World) -> None:
+    from townhall.store.queries import count_supporters
+
+    async with world.services.read_sessions() as session:
+        roots = (
+            await session.execute(
+                select(Question.id, Question.supporters).where(Question.canonical_id.is_(None))
+            )
+        ).all()
+        recounted = {qid: await count_supporters(session, qid) for qid, _ in roots}
+    assert dict(roots) == recounted
+
+
+async def test_vote_counter_exact_under_concurrent_voters_and_merges(world: World) -> None:
+    one = await world.act(
+        ALICE, "submit_question", "a1", text="Will you strengthen the UN's work on pandemics?"
+    )
+    two = await world.act(
+        BRUNO, "submit_question", "b1", text="How will the UN prepare for the next pandemic?"
+    )
+    people = [Actor(f"00000000-0000-4000-8000-{n:012d}") for n in range(1, 25)]
+
+    await asyncio.gather(
+        *(
+            world.act(person, "vote", f"v{n}", question_id=(one if n % 3 else two)["question_id"])
+            for n, person in enumerate(people)
+        ),
+        *(
+            world.act(person, "vote", f"w{n}", question_id=two["question_id"])
+            for n, person in enumerate(people[:6])
+        ),
+    )
+    await _counters_match_votes(world)
+    await world.act(
+        world.moderator,
+        "merge_questions",
+        "m1",
+        question_id=two["question_id"],
+        into_id=one["question_id"],
+    )
+    await _counters_match_votes(world)
+    await asyncio.gather(
+        *(
+            world.act(p, "unvote", f"u{n}", question_id=one["question_id"])
+            for n, p in enumerate(people[:4])
+        )
+    )
+    await _counters_match_votes(world)
+    await world.act(world.moderator, "unmerge_question", "m2", question_id=two["question_id"])
+    await _counters_match_votes(world)

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from townhall.actions.base import ActionRefused, Context, Payload, action
 from townhall.domain.questions import VOTABLE_STATUSES, Status, initial_status
 from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
-from townhall.store import queries
 from townhall.store.tables import Participant, Question, Vote
 
 
@@ -31,8 +30,9 @@ def require_open(context: Context) -> None:
         raise ActionRefused("questions_closed", "Questions are closed for this event.")
 
 
-async def load_question(context: Context, question_id: int) -> Question:
-    question = await context.session.get(Question, question_id)
+async def load_question(context: Context, question_id: int, *, lock: bool = False) -> Question:
+    """The question, row-locked on PostgreSQL when its counter is about to change."""
+    question = await context.session.get(Question, question_id, with_for_update=lock)
     if question is None or question.event_id != context.event.id:
         raise ActionRefused(
             "unknown_question", "There is no such question in this event.", status=404
@@ -53,6 +53,7 @@ async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str
         text=text,
         status=initial_status(context.event.moderation_mode).value,
         dedup_state="pending",
+        supporters=1,
         created_at=context.now,
     )
     context.session.add(question)
@@ -71,7 +72,8 @@ async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str
 
 
 async def _votable_group(context: Context, question_id: int) -> Question:
-    question = await load_question(context, question_id)
+    # The root's row lock serialises changes to one group's count across transactions.
+    question = await load_question(context, question_id, lock=True)
     if question.canonical_id is not None:
         raise ActionRefused(
             "merged",
@@ -105,23 +107,24 @@ async def vote(context: Context, payload: QuestionRef) -> dict[str, Any]:
                         question_id=question.id, participant_id=participant, created_at=context.now
                     )
                 )
+            question.supporters += 1
         except IntegrityError:
             pass  # a concurrent identical vote won: the vote stands once either way
-    votes = await queries.supporters_of_group(session, question.id)
-    return {"question_id": question.id, "voted": True, "votes": votes}
+    return {"question_id": question.id, "voted": True, "votes": question.supporters}
 
 
 @action("unvote", QuestionRef, summary="Take back an upvote (from every wording in the group).")
 async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
     question = await _votable_group(context, payload.question_id)
     group = select(Question.id).where(Question.root_id == question.id)
-    await context.session.execute(
+    removed = await context.session.execute(
         delete(Vote).where(
             Vote.participant_id == context.actor.participant_id, Vote.question_id.in_(group)
         )
     )
-    votes = await queries.supporters_of_group(context.session, question.id)
-    return {"question_id": question.id, "voted": False, "votes": votes}
+    if removed.rowcount:  # type: ignore[attr-defined]  # CursorResult of a DELETE
+        question.supporters -= 1
+    return {"question_id": question.id, "voted": False, "votes": question.supporters}
 
 
 STAKEHOLDER_GROUPS = (

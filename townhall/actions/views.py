@@ -21,9 +21,10 @@ async def load_queue(sessions: SessionFactory, event_id: int, online: int) -> Ev
         event = await session.get(Event, event_id)
         if event is None:
             return None
-        records = await queries.question_records(session, event_id)
-        votes = await queries.votes_by_root(session, event_id)
-    return EventQueue(event, build_queue(records, votes, online=online))
+        rows = await queries.queue_rows(session, event_id)
+    return EventQueue(
+        event, build_queue(rows.records, rows.votes, online=online, totals=rows.totals)
+    )
 
 
 async def load_own_marks(

@@ -145,8 +145,15 @@ def sort_key(item: QueueItem) -> tuple[int, datetime, int]:
 
 
 def build_queue(
-    records: Iterable[QuestionRecord], votes_by_root: Mapping[int, int], *, online: int = 0
+    records: Iterable[QuestionRecord],
+    votes_by_root: Mapping[int, int],
+    *,
+    online: int = 0,
+    totals: Mapping[str, int] | None = None,
 ) -> Queue:
+    """The queue's sections from the given questions (roots and the wordings merged in).
+
+    `totals` describes the whole event when `records` are only the part screens show."""
     by_id = {record.id: record for record in records}
     parents = {record.id: record.canonical_id for record in by_id.values()}
     merged: dict[int, list[MergedWording]] = {}
@@ -188,6 +195,7 @@ def build_queue(
         totals={
             "questions": len(by_id),
             "votes": sum(votes_by_root.values()),
+            **(totals or {}),
             "online": online,
         },
     )

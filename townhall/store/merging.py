@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.questions import root_of, subtree
+from townhall.store.queries import count_supporters
 from townhall.store.tables import ModerationEntry, Question
 
 
@@ -28,6 +29,14 @@ async def _parents(session: AsyncSession, event_id: int) -> dict[int, int | None
 
 async def _set_root(session: AsyncSession, ids: set[int], root: int) -> None:
     await session.execute(update(Question).where(Question.id.in_(ids)).values(root_id=root))
+
+
+async def _recount(session: AsyncSession, *root_ids: int) -> None:
+    """Exact counts for groups whose membership changed (a person counted once per group)."""
+    for root_id in root_ids:
+        root = await session.get(Question, root_id, with_for_update=True)
+        if root is not None:
+            root.supporters = await count_supporters(session, root_id)
 
 
 async def merge(
@@ -55,6 +64,7 @@ async def merge(
     source.suggested_id = None
     await session.flush()
     await _set_root(session, moved, root)
+    await _recount(session, root, source.id)
     session.add(
         ModerationEntry(
             event_id=source.event_id,
@@ -75,10 +85,12 @@ async def unmerge(session: AsyncSession, question: Question, *, actor: str, now:
         raise MergeRefused(f"Question {question.id} is not merged.")
     parents = await _parents(session, question.event_id)
     former = question.canonical_id
+    former_root = root_of(question.id, parents)
     moved = subtree(question.id, parents)
     question.canonical_id = None
     await session.flush()
     await _set_root(session, moved, question.id)
+    await _recount(session, former_root, question.id)
     session.add(
         ModerationEntry(
             event_id=question.event_id,

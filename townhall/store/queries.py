@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,44 +55,101 @@ async def candidates_by_event(session: AsyncSession) -> dict[int, list[str]]:
     return names
 
 
-async def question_records(session: AsyncSession, event_id: int) -> list[QuestionRecord]:
-    query = select(
-        Question.id,
-        Question.text,
-        Question.status,
-        Question.created_at,
-        Question.canonical_id,
-        Question.similarity,
-        Question.suggested_id,
-    ).where(Question.event_id == event_id)
-    rows = await session.execute(query)
-    return [
-        QuestionRecord(
-            id=row.id,
-            text=row.text,
-            status=Status(row.status),
-            created_at=row.created_at,
-            canonical_id=row.canonical_id,
-            similarity=row.similarity if row.canonical_id is not None else None,
-            suggested_id=row.suggested_id,
-            suggested_score=row.similarity if row.suggested_id is not None else None,
-        )
-        for row in rows
+# How much of a queue screens receive: enough to read and vote on, bounded whatever the
+# event's size (100,000 questions must not become a 10 MB message).
+QUEUE_TOP = 100
+QUEUE_NEWEST = 50
+ANSWERING_MAX = 5
+ANSWERED_RECENT = 50
+PENDING_OLDEST = 100
+HIDDEN_RECENT = 50
+REVIEW_MAX = 50
+
+
+@dataclass(frozen=True)
+class QueueRows:
+    records: list[QuestionRecord]
+    votes: dict[int, int]
+    totals: dict[str, int]
+
+
+async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
+    """The roots a queue shows (top, newest, on stage, answered, pending, hidden, to review),
+    the wordings merged into them, their supporter counts and the event's totals."""
+    root = and_(Question.event_id == event_id, Question.canonical_id.is_(None))
+    by_votes = (Question.supporters.desc(), Question.created_at, Question.id)
+    selections = [
+        (Status.OPEN, by_votes, QUEUE_TOP),
+        (Status.OPEN, (Question.created_at.desc(), Question.id.desc()), QUEUE_NEWEST),
+        (Status.ANSWERING, by_votes, ANSWERING_MAX),
+        (Status.ANSWERED, (Question.status_changed_at.desc(), Question.id.desc()), ANSWERED_RECENT),
+        (Status.PENDING, (Question.created_at, Question.id), PENDING_OLDEST),
+        (Status.HIDDEN, (Question.status_changed_at.desc(), Question.id.desc()), HIDDEN_RECENT),
     ]
+    root_ids: set[int] = set()
+    for status, order, limit in selections:
+        query = select(Question.id).where(root, Question.status == status.value)
+        root_ids.update(await session.scalars(query.order_by(*order).limit(limit)))
+    review = select(Question.id).where(
+        root,
+        Question.suggested_id.is_not(None),
+        Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
+    )
+    root_ids.update(await session.scalars(review.order_by(Question.id.desc()).limit(REVIEW_MAX)))
+    rows = await session.execute(
+        select(
+            Question.id,
+            Question.text,
+            Question.status,
+            Question.created_at,
+            Question.canonical_id,
+            Question.similarity,
+            Question.suggested_id,
+            Question.supporters,
+        ).where(
+            Question.event_id == event_id,
+            or_(Question.id.in_(root_ids), Question.root_id.in_(root_ids)),
+        )
+    )
+    records, votes = [], {}
+    for row in rows:
+        records.append(
+            QuestionRecord(
+                id=row.id,
+                text=row.text,
+                status=Status(row.status),
+                created_at=row.created_at,
+                canonical_id=row.canonical_id,
+                similarity=row.similarity if row.canonical_id is not None else None,
+                suggested_id=row.suggested_id,
+                suggested_score=row.similarity if row.suggested_id is not None else None,
+            )
+        )
+        if row.canonical_id is None:
+            votes[row.id] = row.supporters
+    counts = (
+        await session.execute(
+            select(
+                func.count(Question.id),
+                func.coalesce(
+                    func.sum(case((Question.canonical_id.is_(None), Question.supporters))), 0
+                ),
+            ).where(Question.event_id == event_id)
+        )
+    ).one()
+    return QueueRows(records, votes, {"questions": int(counts[0]), "votes": int(counts[1])})
 
 
 async def votes_by_root(session: AsyncSession, event_id: int) -> dict[int, int]:
-    """Distinct supporters per group: one participant counts once across merged wordings."""
-    query = (
-        select(Question.root_id, func.count(distinct(Vote.participant_id)))
-        .join(Question, Question.id == Vote.question_id)
-        .where(Question.event_id == event_id)
-        .group_by(Question.root_id)
+    """Supporters of every group of the event (exports)."""
+    query = select(Question.id, Question.supporters).where(
+        Question.event_id == event_id, Question.canonical_id.is_(None)
     )
-    return {root: count for root, count in await session.execute(query) if root is not None}
+    return {question_id: count for question_id, count in await session.execute(query)}
 
 
-async def supporters_of_group(session: AsyncSession, root_id: int) -> int:
+async def count_supporters(session: AsyncSession, root_id: int) -> int:
+    """Recount a group from its votes (after a merge or unmerge changes who is in it)."""
     query = (
         select(func.count(distinct(Vote.participant_id)))
         .join(Question, Question.id == Vote.question_id)

@@ -130,6 +130,9 @@ class Question(Base):
     __table_args__ = (
         Index("ix_questions_event_status", "event_id", "status"),
         Index("ix_questions_root", "root_id"),
+        Index(
+            "ix_questions_queue", "event_id", "status", "canonical_id", "supporters", "created_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -142,6 +145,9 @@ class Question(Base):
     canonical_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     root_id: Mapped[int | None] = mapped_column(Integer)
     similarity: Mapped[float | None] = mapped_column(Float)
+    # Distinct participants backing the group this question roots, kept exact in the same
+    # transaction as every vote, unvote, merge and unmerge (so reads never count votes).
+    supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suggested_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     dedup_state: Mapped[str] = mapped_column(String(10), default="pending")
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
