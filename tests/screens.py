@@ -13,6 +13,8 @@ from typing import Any
 import httpx
 import websockets
 
+from townhall.live.diff import apply_diff
+
 _ids = itertools.count(1)
 
 
@@ -25,6 +27,7 @@ class TestScreen:
         self.cookie: str | None = None
         self.messages: list[dict[str, Any]] = []
         self.queue: dict[str, Any] | None = None
+        self.version: int | None = None
         self.you: dict[str, Any] = {}
         self._changed = asyncio.Condition()
         self._socket: Any = None
@@ -65,6 +68,13 @@ class TestScreen:
                     self.messages.append(message)
                     if message["type"] in ("snapshot", "queue"):
                         self.queue = message
+                        self.version = message.get("version")
+                    if message["type"] == "queue_diff":
+                        # A diff always follows the state it was made from (the outbox's rule).
+                        assert message["base"] == self.version, (message["base"], self.version)
+                        assert self.queue is not None
+                        self.queue = apply_diff(self.queue, message)
+                        self.version = message["version"]
                     if message["type"] == "snapshot":
                         self.you = message["you"]
                     self._changed.notify_all()

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -54,7 +55,7 @@ def create_app(
         read_sessions = session_factory(engine)
         write_sessions = session_factory(engine, write=True)
 
-        async def render(event_id: int, online: int) -> Mapping[str, str]:
+        async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
             current = await load_queue(read_sessions, event_id, online)
             return render_queue(current.event, current.queue) if current else {}
 

@@ -6,6 +6,26 @@ import { session } from './dom.js';
 const WATCHDOG_MS = 20000; // no answer this long while actions wait: the socket is dead
 const MAX_BACKOFF_MS = 30000;
 
+const SECTIONS = ['open', 'answered', 'pending', 'hidden'];
+
+// The mirror of townhall/live/diff.py: bring a queue body forward by a `queue_diff`.
+export function applyDiff(body, diff) {
+  const items = new Map();
+  for (const name of SECTIONS) for (const item of body[name] || []) items.set(item.id, item);
+  if (body.now_answering) items.set(body.now_answering.id, body.now_answering);
+  for (const id of diff.removed) items.delete(id);
+  for (const item of diff.items) items.set(item.id, item);
+  const next = { ...body, event: diff.event || body.event, totals: diff.totals || body.totals };
+  for (const name of SECTIONS) {
+    if (!(name in body) && !(name in diff.order)) continue;
+    const ids = diff.order[name] || (body[name] || []).map((item) => item.id);
+    next[name] = ids.map((id) => items.get(id));
+  }
+  const now = diff.order.now_answering || (body.now_answering ? [body.now_answering.id] : []);
+  next.now_answering = now.length ? items.get(now[0]) : null;
+  return next;
+}
+
 export function connectLive({ slug, moderatorKey = null, on = {} }) {
   const role = moderatorKey ? 'moderator' : 'participant';
   const key = `townhall.outbox.${role}.${slug}`;
@@ -15,6 +35,8 @@ export function connectLive({ slug, moderatorKey = null, on = {} }) {
   let counter = 0;
   let ws = null;
   let ready = false; // snapshot received on the current socket
+  let body = null; // the queue as last received, to apply diffs to
+  let version = null;
   let tries = 0;
   let retryTimer = 0;
   let watchdog = 0;
@@ -48,11 +70,28 @@ export function connectLive({ slug, moderatorKey = null, on = {} }) {
         case 'snapshot':
           tries = 0;
           ready = true;
+          body = m;
+          version = null; // the server's next state is a full one
           emit('status', 'online');
           emit('snapshot', m);
           for (const a of outbox) sock.send(JSON.stringify(a));
           break;
-        case 'queue': emit('queue', m); break;
+        case 'queue':
+          body = m;
+          version = m.version;
+          emit('queue', m);
+          break;
+        case 'queue_diff':
+          if (!body || m.base !== version) {
+            // Out of step (should not happen): reconnect for a fresh snapshot.
+            sock.close();
+            lost(sock, 0, null);
+            return;
+          }
+          body = applyDiff(body, m);
+          version = m.version;
+          emit('queue', body);
+          break;
         case 'ack':
         case 'refused': settle(m); break;
         case 'error': lastError = m; emit('error', m); break;

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -15,12 +17,29 @@ REDIS_URL = os.environ.get("TOWNHALL_TEST_REDIS_URL")
 
 
 class Counter:
+    """Renders a body whose only item carries the render count."""
+
     def __init__(self) -> None:
         self.renders: list[int] = []
 
-    async def __call__(self, event_id: int, online: int) -> Mapping[str, str]:
+    async def __call__(self, event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
         self.renders.append(event_id)
-        return {"participant": f"p{len(self.renders)}", "moderator": f"m{len(self.renders)}"}
+        n = len(self.renders)
+        return {
+            audience: {
+                "event": {"id": event_id},
+                "now_answering": None,
+                "open": [{"id": 1, "n": n}],
+            }
+            for audience in ("participant", "moderator")
+        }
+
+
+def _n(message: str | None) -> tuple[str, int]:
+    assert message is not None
+    decoded = json.loads(message)
+    items = decoded.get("open") or decoded.get("items")
+    return decoded["type"], items[0]["n"]
 
 
 async def _next(screen: Screen, within: float = 2.0) -> str | None:
@@ -52,9 +71,11 @@ async def test_hub_sends_each_audience_its_own_string() -> None:
     await hub.join(1, moderator)
 
     first_p, first_m = await _next(participant), await _next(moderator)
+    await hub.notify(1)
+    then_p = await _next(participant)
     await hub.stop()
 
-    assert (first_p, first_m) == ("p1", "m1")
+    assert (_n(first_p), _n(first_m), _n(then_p)) == (("queue", 1), ("queue", 1), ("queue_diff", 2))
 
 
 @pytest.mark.redis
@@ -77,5 +98,5 @@ async def test_hub_redis_carries_a_change_to_another_process() -> None:
     await hub_a.stop()
     await hub_b.stop()
 
-    assert update == "p2"
+    assert _n(update) == ("queue_diff", 2)
     assert render_a.renders == []  # hub_a has no screens for the event: it renders nothing

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from townhall.live.backends import Backend
+from townhall.live.diff import Body, queue_diff
 from townhall.live.outbox import Outbox, Overflow
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[int, int], Awaitable[Mapping[str, str]]]
-"""(event_id, screens online) -> one serialised update per audience."""
+Renderer = Callable[[int, int], Awaitable[Mapping[str, Body]]]
+"""(event_id, screens online) -> the queue body for each audience."""
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
 class Screen:
@@ -42,6 +49,8 @@ class Screen:
 class Room:
     screens: set[Screen] = field(default_factory=set)
     dirty: bool = True
+    last: dict[str, Body] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def channel_for(event_id: int) -> str:
@@ -166,8 +175,33 @@ class Hub:
                     log.exception("rendering event %s failed; retrying next tick", event_id)
                     room.dirty = True
                     continue
-                for screen in list(room.screens):
-                    message = rendered.get(screen.audience)
-                    if message is not None:
-                        screen.outbox.put_state(message)
-                        self.updates_sent += 1
+                for audience, body in rendered.items():
+                    self._fan_out(room, audience, body)
+
+    def _fan_out(self, room: Room, audience: str, body: Body) -> None:
+        """Serialise once per audience and hand the same string to every screen."""
+        previous = room.last.get(audience)
+        base = room.versions.get(audience, 0)
+        changes = queue_diff(previous, body) if previous is not None else None
+        unchanged = changes is not None and not any(changes.values())
+        version = base if unchanged else base + 1
+        room.last[audience], room.versions[audience] = body, version
+        diff = (
+            None
+            if changes is None or unchanged
+            else dumps({"type": "queue_diff", "version": version, "base": base, **changes})
+        )
+        full_message: list[str] = []
+
+        def full() -> str:
+            if not full_message:
+                full_message.append(dumps({"type": "queue", "version": version, **body}))
+            return full_message[0]
+
+        for screen in list(room.screens):
+            if screen.audience != audience:
+                continue
+            if unchanged and screen.outbox.in_step:
+                continue
+            screen.outbox.put_state(diff, full)
+            self.updates_sent += 1

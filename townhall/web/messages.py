@@ -81,12 +81,9 @@ def queue_body(event: Event, queue: Queue, audience: str) -> dict[str, Any]:
     return body
 
 
-def render_queue(event: Event, queue: Queue) -> dict[str, str]:
-    """One serialised `queue` message per audience; every screen gets the same string."""
-    return {
-        audience: dumps({"type": "queue", **queue_body(event, queue, audience)})
-        for audience in AUDIENCES
-    }
+def render_queue(event: Event, queue: Queue) -> dict[str, dict[str, Any]]:
+    """The queue body per audience; the hub turns each into one shared diff or full message."""
+    return {audience: queue_body(event, queue, audience) for audience in AUDIENCES}
 
 
 def snapshot(
