@@ -24,6 +24,7 @@ from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
 from townhall.settings import Settings
+from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 from townhall.web import api, calendar, pages, stage
 from townhall.web import organisers as organisers_api
@@ -60,10 +61,12 @@ def create_app(
             return render_queue(current.event, current.queue) if current else {}
 
         hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
+        committer = GroupCommitter(write_sessions)
         services = Services(
             read_sessions=read_sessions,
             write_sessions=write_sessions,
             hub=hub,
+            committer=committer,
             origin=settings.public_origin,
         )
         model = embedder
@@ -83,6 +86,7 @@ def create_app(
         )
         services.dedup = dedup
         app.state.townhall = AppState(settings, services, cookies, dedup, organisers)
+        await committer.start()
         await hub.start()
         await dedup.start()
         try:
@@ -90,6 +94,7 @@ def create_app(
         finally:
             await dedup.stop()
             await hub.stop()
+            await committer.stop()
             await engine.dispose()
 
     routes = [

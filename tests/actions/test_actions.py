@@ -15,6 +15,7 @@ from townhall.actions import moderation, questions  # noqa: F401  (registers the
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
+from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import DemoEvent
 from townhall.store.tables import ActionReceipt, ModerationEntry, Question, Vote
@@ -44,10 +45,14 @@ async def _no_render(event_id: int, online: int) -> dict[str, str]:
 async def world(database: Database) -> AsyncIterator[World]:
     demo = await seed(database)
     engine = create_engine(database.url, schema=database.schema)
+    write_sessions = session_factory(engine, write=True)
+    committer = GroupCommitter(write_sessions)
+    await committer.start()
     services = Services(
         read_sessions=session_factory(engine),
-        write_sessions=session_factory(engine, write=True),
+        write_sessions=write_sessions,
         hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
+        committer=committer,
     )
     async with services.read_sessions() as session:
         from townhall.store.queries import event_by_slug
@@ -57,6 +62,7 @@ async def world(database: Database) -> AsyncIterator[World]:
     yield World(
         services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
     )
+    await committer.stop()
     await engine.dispose()
 
 
@@ -294,3 +300,25 @@ async def test_vote_counter_exact_under_concurrent_voters_and_merges(world: Worl
     await _counters_match_votes(world)
     await world.act(world.moderator, "unmerge_question", "m2", question_id=two["question_id"])
     await _counters_match_votes(world)
+
+
+async def test_group_commit_one_refusal_does_not_undo_the_others(world: World) -> None:
+    asked = await world.act(
+        ALICE, "submit_question", "a1", text="Will the next Secretary-General be a woman?"
+    )
+    voters = [Actor(f"00000000-0000-4000-8000-1{n:011d}") for n in range(30)]
+    commits_before = world.services.committer.commits
+
+    outcomes = await asyncio.gather(
+        *(
+            world.act(v, "vote", f"v{n}", question_id=asked["question_id"])
+            for n, v in enumerate(voters)
+        ),
+        world.act(BRUNO, "vote", "bad", question_id=999_999),
+        return_exceptions=True,
+    )
+
+    refused = [o for o in outcomes if isinstance(o, ActionRefused)]
+    assert [r.code for r in refused] == ["unknown_question"]
+    assert await world.count(Vote, question_id=asked["question_id"]) == 31
+    assert world.services.committer.commits - commits_before < 31  # votes shared commits

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.live.hub import Hub
 from townhall.store import queries
+from townhall.store.committer import GroupCommitter
 from townhall.store.db import SessionFactory
 from townhall.store.tables import ActionReceipt, Event
 
@@ -74,6 +75,7 @@ class Services:
     read_sessions: SessionFactory
     write_sessions: SessionFactory
     hub: Hub
+    committer: GroupCommitter
     dedup: QuestionQueue | None = None
     origin: str = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -86,6 +88,7 @@ class Context:
     event: Event
     now: datetime
     to_dedup: list[int] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
 
 
 P = TypeVar("P", bound=Payload)
@@ -149,35 +152,41 @@ async def perform(
         raise ActionRefused("unknown_action", f"There is no action called {name!r}.")
     payload = parse_payload(spec, raw_payload)
     now = services.clock()
-    async with services.write_sessions() as session:
-        try:
-            async with session.begin():
-                event = await queries.event_by_slug(session, event_slug)
-                if event is None:
-                    raise ActionRefused("unknown_event", "There is no such event.", status=404)
-                key = actor.receipt_key(event.id)
-                stored = await queries.receipt(session, key, client_id)
-                if stored is not None:
-                    return Reply(name, client_id, dict(stored.response), replayed=True)
-                if spec.moderator_only and actor.moderator_of != event.id:
-                    raise ActionRefused(
-                        "forbidden", "Only this event's moderators may do that.", status=403
-                    )
-                await queries.ensure_participant(session, actor.participant_id, now)
-                context = Context(session, actor, event, now)
-                result = await spec.handler(context, payload)
-                session.add(
-                    ActionReceipt(
-                        actor=key, client_id=client_id, action=name, response=result, created_at=now
-                    )
-                )
-                await session.flush()
-        except IntegrityError:
-            # The same client id arrived twice at once; the other attempt committed first.
-            replay = await _replay(services, actor, event_slug, client_id)
-            if replay is None:
-                raise
-            return Reply(name, client_id, replay, replayed=True)
+
+    async def apply(session: AsyncSession) -> Reply | Context:
+        event = await queries.event_by_slug(session, event_slug)
+        if event is None:
+            raise ActionRefused("unknown_event", "There is no such event.", status=404)
+        key = actor.receipt_key(event.id)
+        stored = await queries.receipt(session, key, client_id)
+        if stored is not None:
+            return Reply(name, client_id, dict(stored.response), replayed=True)
+        if spec.moderator_only and actor.moderator_of != event.id:
+            raise ActionRefused(
+                "forbidden", "Only this event's moderators may do that.", status=403
+            )
+        await queries.ensure_participant(session, actor.participant_id, now)
+        context = Context(session, actor, event, now)
+        context.result = await spec.handler(context, payload)
+        session.add(
+            ActionReceipt(
+                actor=key, client_id=client_id, action=name, response=context.result, created_at=now
+            )
+        )
+        await session.flush()
+        return context
+
+    try:
+        outcome = await services.committer.run(apply)
+    except IntegrityError:
+        # The same client id arrived twice at once; the other attempt committed first.
+        replay = await _replay(services, actor, event_slug, client_id)
+        if replay is None:
+            raise
+        return Reply(name, client_id, replay, replayed=True)
+    if isinstance(outcome, Reply):
+        return outcome
+    context, event, result = outcome, outcome.event, outcome.result
     for question_id in context.to_dedup:
         if services.dedup is not None and not services.dedup.submit(question_id):
             log.info("dedup queue full; question %s waits for the sweep", question_id)

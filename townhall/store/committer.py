@@ -1,0 +1,93 @@
+"""Group commit: many actions share one transaction, each inside a savepoint of its own.
+
+Whatever arrives while a commit is running waits for the next one, so under load a commit
+carries hundreds of actions and the rate is not bounded by one commit per vote; when it is
+quiet an action commits at once. A refused action rolls back only its savepoint. Nobody hears
+"done" before the commit that holds their action has succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.store.db import SessionFactory
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Work = Callable[[AsyncSession], Awaitable[Any]]
+
+
+class CommitFailed(Exception):
+    """The transaction holding the action did not commit; nothing of it was stored."""
+
+
+class GroupCommitter:
+    def __init__(self, sessions: SessionFactory, *, max_batch: int = 256) -> None:
+        self._sessions = sessions
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0
+        self.actions = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="group-committer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        while not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            if not future.done():
+                future.set_exception(CommitFailed("the server is stopping"))
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Apply `work` in the next group transaction; returns once that has committed."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        await self._queue.put((work, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            await asyncio.sleep(0)  # let actions that arrived together join this commit
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+        outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        try:
+            async with self._sessions() as session, session.begin():
+                for work, future in batch:
+                    try:
+                        async with session.begin_nested():
+                            value = await work(session)
+                    except Exception as refused:  # rolled back to its savepoint only
+                        outcomes.append((future, None, refused))
+                    else:
+                        outcomes.append((future, value, None))
+        except Exception as failure:
+            log.exception("group commit of %d actions failed", len(batch))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(CommitFailed(str(failure)))
+            return
+        self.commits += 1
+        self.actions += len(batch)
+        for future, value, error in outcomes:
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
