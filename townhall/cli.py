@@ -10,9 +10,10 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from townhall.settings import PROJECT_ROOT, Settings, SettingsError
 
@@ -167,6 +168,62 @@ def cmd_create_organiser(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_encoder(settings: Settings) -> Callable[[list[str]], Any]:
+    from townhall.dedup.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(settings.resolved_model_path()).encode
+
+
+def _pairs_file(path: Path) -> Path | None:
+    if not path.is_file():
+        print(f"townhall: no pairs file at {path}", file=sys.stderr)
+        return None
+    return path
+
+
+def cmd_dedup_eval(args: argparse.Namespace) -> int:
+    """Score labelled pairs as the live app would, with the pg_trgm and cosine baselines."""
+    from townhall.dedup.evaluation import format_result, run_evaluation
+    from townhall.dedup.scoring import PairScorer
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = Settings.from_env()
+    pairs = _pairs_file(args.pairs)
+    if pairs is None:
+        return 2
+    scorer = PairScorer.from_file(args.thresholds or settings.dedup_thresholds)
+    try:
+        result = run_evaluation(pairs, args.out, _model_encoder(settings), scorer, progress=True)
+    except ValueError as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    print(format_result(result))
+    if args.out is not None:
+        print(f"predictions written to {args.out}")
+    return 0
+
+
+def cmd_dedup_calibrate(args: argparse.Namespace) -> int:
+    """Fit the second-stage scorer and choose the bands on held-out folds; write the JSON."""
+    from townhall.dedup.calibration import run_calibration
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = Settings.from_env()
+    pairs = _pairs_file(args.pairs)
+    if pairs is None:
+        return 2
+    try:
+        report = run_calibration(
+            pairs, args.out, _model_encoder(settings), folds=args.folds, log=print
+        )
+    except ValueError as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    print(report.table())
+    print(f"scorer and bands written to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -183,6 +240,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     organiser.set_defaults(run=cmd_create_organiser)
+    evaluate = commands.add_parser(
+        "dedup-eval", help="measure dedup on labelled question pairs (TSV)"
+    )
+    evaluate.add_argument(
+        "--pairs", type=Path, required=True, help="id, question1, question2, is_duplicate"
+    )
+    evaluate.add_argument("--out", type=Path, help="write id, score, decision per pair")
+    evaluate.add_argument("--thresholds", type=Path, help="scorer JSON (default: the app's)")
+    evaluate.set_defaults(run=cmd_dedup_eval)
+    calibrate = commands.add_parser(
+        "dedup-calibrate", help="fit the scorer and bands on labelled pairs; write the JSON"
+    )
+    calibrate.add_argument("--pairs", type=Path, required=True)
+    calibrate.add_argument("--out", type=Path, default=Path("models/dedup.json"))
+    calibrate.add_argument("--folds", type=int, default=5)
+    calibrate.set_defaults(run=cmd_dedup_calibrate)
     serve = commands.add_parser("serve", help="serve the app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))

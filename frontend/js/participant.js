@@ -141,6 +141,12 @@ function renderQueue() {
   const answered = body ? body.answered : [];
   syncList($('#answered'), answered, (i) => i.id, createItem(false), (li, i) => updateItem(li, i, null));
   $('#answered-box').hidden = !answered.length;
+  // The schedule's "question record" link lands here: show the answered questions open.
+  if (location.hash === '#answered' && answered.length && !openedRecord) {
+    openedRecord = true;
+    $('#answered-box').open = true;
+    $('#answered-box').scrollIntoView();
+  }
   setText($('#answered-h'), t('answered_heading', { n: answered.length }));
 }
 
@@ -302,5 +308,7 @@ async function main() {
   });
   render();
 }
+
+let openedRecord = false;
 
 main();

@@ -166,8 +166,8 @@ async def test_organiser_conflict_needs_explicit_override(organiser: OrganiserCl
     ("change", "field"),
     [
         ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
-        ({"duration_minutes": 0}, "end"),
-        ({"duration_minutes": 24 * 60 + 1}, "end"),
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
         ({"start": "2020-01-01T10:00"}, "start"),
         ({"title": "   "}, "title"),
         ({"candidates": ["Nobody Known"]}, "candidates"),

@@ -6,7 +6,6 @@ import csv
 import io
 
 import httpx
-
 from conftest import Database, ServerFactory, seed
 
 

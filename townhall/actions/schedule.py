@@ -99,7 +99,9 @@ class EventOutcome:
 
 
 def _invalid(error: ScheduleError) -> ActionRefused:
-    return ActionRefused("invalid", error.message, field=error.field)
+    # The API takes a duration, where the domain speaks of the end it implies.
+    field = "duration_minutes" if error.field == "end" else error.field
+    return ActionRefused("invalid", error.message, field=field)
 
 
 def _event_input(payload: EventPayload | EventEdit, base: CalendarEvent | None) -> EventInput:
@@ -147,16 +149,18 @@ async def _validate(
         raise _invalid(error) from None
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def _clash_json(clash: Clash, events_by_uid: dict[str, Event]) -> dict[str, Any]:
     other = events_by_uid[clash.other_id]
     return {
         "event": {
             "slug": other.slug,
             "title": other.title,
-            "starts_at": store.utc(other.starts_at).isoformat(),
-            "ends_at": (
-                store.utc(other.starts_at) + timedelta(minutes=other.duration_minutes)
-            ).isoformat(),
+            "starts_at": _iso(store.utc(other.starts_at)),
+            "ends_at": _iso(store.utc(other.starts_at) + timedelta(minutes=other.duration_minutes)),
         },
         "candidates": list(clash.candidates),
         "moderators": list(clash.moderators),
@@ -187,6 +191,11 @@ async def _check_conflicts(
             status=409,
             clashes=[_clash_json(clash, by_uid) for clash in clashes],
         )
+
+
+def _bookings(event: CalendarEvent) -> tuple[object, ...]:
+    """What a clash depends on: an edit that leaves these alone cannot create one."""
+    return (event.start_utc, event.duration, event.candidates, event.moderators, event.venue)
 
 
 async def _series(session: AsyncSession, slug: str) -> Series:
@@ -315,7 +324,8 @@ async def edit_event(
         )
         clean = await _validate(session, _event_input(edit, current), now, current)
         revised = apply_edit(current, clean, now=now)
-        await _check_conflicts(session, services, revised, payload.override_conflicts)
+        if _bookings(revised) != _bookings(current):
+            await _check_conflicts(session, services, revised, payload.override_conflicts)
         await store.store_revision(session, event, revised, clean)
         if isinstance(payload, EventEdit) and payload.moderation_mode is not None:
             event.moderation_mode = payload.moderation_mode

@@ -140,12 +140,13 @@ class EvaluationResult:
     decisions: list[Decision]
 
 
-def _progress(items: Iterable[int], total: int, enabled: bool, desc: str) -> Iterable[int]:
-    if not enabled or total < PROGRESS_MIN_PAIRS:
+def _progress(items: Sequence[int], enabled: bool, desc: str, unit: str = "pair") -> Iterable[int]:
+    if not enabled:
         return items
     from tqdm import tqdm  # only the command line shows progress
 
-    return tqdm(items, total=total, desc=desc, unit="pair")
+    shown: Iterable[int] = tqdm(items, desc=desc, unit=unit)
+    return shown
 
 
 def encode_pairs(
@@ -155,7 +156,8 @@ def encode_pairs(
     texts = sorted(set(pairs.first) | set(pairs.second))
     chunks = []
     starts = range(0, len(texts), batch_size)
-    for start in _progress(starts, len(texts), progress, "encoding"):
+    show = progress and len(texts) >= PROGRESS_MIN_PAIRS
+    for start in _progress(starts, show, "encoding", "batch"):
         chunks.append(np.asarray(encode(texts[start : start + batch_size]), dtype=np.float32))
     vectors = np.vstack(chunks)
     if vectors.shape[0] != len(texts):
@@ -185,7 +187,8 @@ def run_evaluation(
     pairs = read_pairs(pairs_path)
     vecs_first, vecs_second = encode_pairs(pairs, encode, progress=progress)
     scores = np.empty(len(pairs), dtype=np.float64)
-    for i in _progress(range(len(pairs)), len(pairs), progress, "scoring"):
+    show = progress and len(pairs) >= PROGRESS_MIN_PAIRS
+    for i in _progress(range(len(pairs)), show, "scoring"):
         scores[i] = scorer.score(
             pairs.second[i], vecs_second[i], [pairs.first[i]], vecs_first[i][None, :]
         )[0]
@@ -194,7 +197,9 @@ def run_evaluation(
     trigram = None
     trigram_scorer = baseline_scorer(scorer.config, "pg_trgm")
     if trigram_scorer is not None:
-        trigram_scores = [trigram_similarity(b, a) for a, b in zip(pairs.first, pairs.second)]
+        trigram_scores = [
+            trigram_similarity(b, a) for a, b in zip(pairs.first, pairs.second, strict=True)
+        ]
         trigram = band_metrics(decide_all(trigram_scorer, trigram_scores, pairs), pairs.labels)
     cosine = None
     cosine_scorer = baseline_scorer(scorer.config, "cosine")

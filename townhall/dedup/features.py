@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,14 +98,14 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return _overlap(a, b)
 
 
-def _common(a: frozenset[str], b: frozenset[str], pick: type[min] | type[max]) -> float:
+def _common(a: frozenset[str], b: frozenset[str], pick: Callable[[int, int], int]) -> float:
     size = pick(len(a), len(b))
     return len(a & b) / size if size else 0.0
 
 
 @dataclass(frozen=True)
 class WordWeights:
-    """Inverse document frequency of common words; every other word gets `rare`.
+    """Inverse document frequency of common words; every other word gets `rare` (df = 1).
 
     Fitted on the calibration questions and stored in the scorer config, so the rare
     words of a live event weigh the most, as they should.
@@ -125,12 +125,11 @@ class WordWeights:
             n += 1
             counts.update(set(words(text)))
         common = counts.most_common(keep)
-        floor = common[-1][1] if len(common) == keep else 1
 
         def idf(df: int) -> float:
             return round(math.log((n + 1) / (df + 1)) + 1.0, 4)
 
-        return cls({w: idf(df) for w, df in common}, idf(floor))
+        return cls({w: idf(df) for w, df in common}, idf(1))
 
     def to_config(self) -> dict[str, object]:
         return {"rare": self.rare, "common": dict(self.weights)}

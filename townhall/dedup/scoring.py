@@ -188,7 +188,12 @@ class PairScorer:
             cosine = candidate_vecs @ query_vec
             return np.clip(cosine.astype(np.float64), 0.0, 1.0)
         features = self.model.features(query_text, query_vec, candidate_texts, candidate_vecs)
-        return self.model.probability(features)
+        scores = self.model.probability(features)
+        # The model learned from pairs that differ; the same words are the same question.
+        query = normalise_for_matching(query_text)
+        same = [normalise_for_matching(text) == query for text in candidate_texts]
+        scores[np.array(same, dtype=bool)] = 1.0
+        return scores
 
     def decide(self, score: float, query_text: str, candidate_text: str) -> Decision:
         bands = self.thresholds
