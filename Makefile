@@ -37,3 +37,11 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache townhall.egg-info
+
+# Dedup quality on labelled pairs (../shared/data/qqp_dev.tsv by default; not needed by `test`).
+.PHONY: dedup-eval dedup-calibrate
+dedup-eval: install
+	$(BIN)/townhall dedup-eval --pairs $(SHARED_DATA)/qqp_dev.tsv --out var/qqp_dev.pred.tsv
+
+dedup-calibrate: install
+	$(BIN)/townhall dedup-calibrate --pairs $(SHARED_DATA)/qqp_dev.tsv --out models/dedup.json

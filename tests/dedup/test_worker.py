@@ -76,3 +76,35 @@ async def test_dedup_short_questions_never_merge_automatically(
         second["result"]["question_id"],
     ]
     await alice.close()
+
+
+async def test_manual_merge_and_unmerge_are_logged_with_the_score(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    import httpx
+
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database)
+    alice = await TestScreen(server.base_url, server.ws_url, demo.slug).open()
+    moderator = await TestScreen(
+        server.base_url, server.ws_url, demo.slug, moderator_key=demo.moderator_key
+    ).open()
+    one = await alice.act("submit_question", text="How will you protect human rights defenders?")
+    two = await alice.act("submit_question", text="What will you do about the climate crisis?")
+    await _drain(server.app)
+    ids = one["result"]["question_id"], two["result"]["question_id"]
+
+    await moderator.act("merge_questions", question_id=ids[1], into_id=ids[0])
+    await moderator.act("unmerge_question", question_id=ids[1])
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        log = await http.get(
+            f"/api/events/{demo.slug}/log",
+            headers={"Authorization": f"Bearer {demo.moderator_key}"},
+        )
+
+    entries = [(e["action"], e["question_id"]) for e in log.json()["entries"]]
+    scores = [e["score"] for e in log.json()["entries"]]
+    assert entries == [("merge", ids[1]), ("unmerge", ids[1])]
+    assert all(isinstance(score, float) and 0 <= score < 0.5 for score in scores)
+    for screen in (alice, moderator):
+        await screen.close()

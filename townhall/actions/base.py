@@ -67,6 +67,10 @@ class Actor:
 class QuestionQueue(Protocol):
     def submit(self, question_id: int) -> bool: ...
 
+    def score_stored(
+        self, text_a: str, blob_a: bytes | None, text_b: str, blob_b: bytes | None
+    ) -> float | None: ...
+
 
 @dataclass
 class Services:
@@ -87,6 +91,7 @@ class Context:
     actor: Actor
     event: Event
     now: datetime
+    dedup: QuestionQueue | None = None
     to_dedup: list[int] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
 
@@ -166,7 +171,7 @@ async def perform(
                 "forbidden", "Only this event's moderators may do that.", status=403
             )
         await queries.ensure_participant(session, actor.participant_id, now)
-        context = Context(session, actor, event, now)
+        context = Context(session, actor, event, now, services.dedup)
         context.result = await spec.handler(context, payload)
         session.add(
             ActionReceipt(

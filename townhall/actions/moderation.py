@@ -80,6 +80,15 @@ _register_move("mark_answering", Move.ANSWERING, "Put a question on stage as the
 _register_move("mark_answered", Move.ANSWERED, "Mark a question answered.")
 
 
+def _merge_score(context: Context, source: Question, target: Question) -> float | None:
+    """The dedup score of the pair, for the log (the suggestion's, or computed afresh)."""
+    if source.suggested_id == (target.root_id or target.id) and source.similarity is not None:
+        return source.similarity
+    if context.dedup is None:
+        return None
+    return context.dedup.score_stored(source.text, source.embedding, target.text, target.embedding)
+
+
 @action(
     "merge_questions",
     MergePayload,
@@ -91,7 +100,7 @@ async def merge_questions(context: Context, payload: MergePayload) -> dict[str, 
         raise ActionRefused("bad_merge", "A question cannot be merged into itself.")
     source = await load_question(context, payload.question_id)
     target = await load_question(context, payload.into_id)
-    score = source.similarity if source.suggested_id == target.id else None
+    score = _merge_score(context, source, target)
     try:
         root = await merging.merge(
             context.session,

@@ -266,6 +266,15 @@ class DedupWorker:
                 best[root] = Match(question_id, float(score))
         return sorted(best.values(), key=lambda match: -match.score)[:limit]
 
+    def score_stored(
+        self, text_a: str, blob_a: bytes | None, text_b: str, blob_b: bytes | None
+    ) -> float | None:
+        """The scorer's verdict on two stored questions (None until both are embedded)."""
+        if blob_a is None or blob_b is None:
+            return None
+        score = self.scorer.score(text_a, from_bytes(blob_a), [text_b], from_bytes(blob_b)[None, :])
+        return round(float(score[0]), 4)
+
     async def similar(self, event_id: int, text: str, limit: int = 3) -> list[tuple[int, float]]:
         """Groups that look like `text` (for suggestions while typing): (root id, score)."""
         index = await self.index_for(event_id)
