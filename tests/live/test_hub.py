@@ -100,3 +100,22 @@ async def test_hub_redis_carries_a_change_to_another_process() -> None:
 
     assert _n(update) == ("queue_diff", 2)
     assert render_a.renders == []  # hub_a has no screens for the event: it renders nothing
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
+async def test_presence_counts_screens_across_workers_and_forgets_dead_ones() -> None:
+    assert REDIS_URL is not None
+    event_id = 800_000 + os.getpid()
+    one, two = RedisBackend(REDIS_URL), RedisBackend(REDIS_URL)
+    await one.connect()
+    await two.connect()
+
+    await one.report_presence(event_id, "worker-1", 3, ttl=0.5)
+    both = await two.report_presence(event_id, "worker-2", 4, ttl=5)
+    await asyncio.sleep(0.6)  # worker-1 stops reporting, as a dead worker would
+    after = await two.report_presence(event_id, "worker-2", 4, ttl=5)
+    await one.disconnect()
+    await two.disconnect()
+
+    assert (both, after) == (7, 4)

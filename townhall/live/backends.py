@@ -6,6 +6,7 @@ Each process holds one backend connection; the hub copies what arrives to its lo
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Protocol
 
 
@@ -16,6 +17,9 @@ class Backend(Protocol):
     async def unsubscribe(self, channel: str) -> None: ...
     async def publish(self, channel: str, message: str) -> None: ...
     async def next_published(self) -> tuple[str, str]: ...
+    async def report_presence(
+        self, event_id: int, worker: str, screens: int, ttl: float
+    ) -> int: ...
 
 
 class MemoryBackend:
@@ -43,6 +47,10 @@ class MemoryBackend:
 
     async def next_published(self) -> tuple[str, str]:
         return await self._queue.get()
+
+    async def report_presence(self, event_id: int, worker: str, screens: int, ttl: float) -> int:
+        """One process: the screens online are this process's own."""
+        return screens
 
 
 class RedisBackend:
@@ -96,6 +104,28 @@ class RedisBackend:
             message = await self._pubsub.get_message(timeout=1.0)
             if message is not None and message["type"] == "message":
                 return message["channel"], message["data"]
+
+    async def report_presence(self, event_id: int, worker: str, screens: int, ttl: float) -> int:
+        """Store this worker's count (valid for `ttl` seconds) and sum every live worker's.
+
+        Counts of a worker that died expire with it instead of lingering.
+        """
+        if self._redis is None:
+            raise ConnectionError("the Redis backend is not connected")
+        key = f"townhall:presence:{event_id}"
+        now = time.time()
+        await self._redis.hset(key, worker, f"{screens}:{now + ttl:.3f}")
+        await self._redis.expire(key, int(ttl * 4) + 1)
+        total, expired = 0, []
+        for field, value in (await self._redis.hgetall(key)).items():
+            count, _, until = value.partition(":")
+            if float(until or 0) < now:
+                expired.append(field)
+            else:
+                total += int(count)
+        if expired:
+            await self._redis.hdel(key, *expired)
+        return total
 
 
 def backend_for(url: str | None) -> Backend:

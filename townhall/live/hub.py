@@ -45,10 +45,14 @@ class Screen:
             log.warning("dropping a screen that fell behind")
 
 
+PRESENCE_SECONDS = 3.0
+
+
 @dataclass
 class Room:
     screens: set[Screen] = field(default_factory=set)
     dirty: bool = True
+    elsewhere: int = 0  # screens on other workers, as last counted through the backend
     last: dict[str, Body] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
 
@@ -77,6 +81,7 @@ class Hub:
         self._tasks = [
             asyncio.create_task(self._listen(), name="hub-listener"),
             asyncio.create_task(self._ticker(), name="hub-ticker"),
+            asyncio.create_task(self._presence(), name="hub-presence"),
         ]
 
     async def stop(self) -> None:
@@ -92,8 +97,9 @@ class Hub:
             await self._backend.disconnect()
 
     def online(self, event_id: int) -> int:
+        """Screens on this event across every worker (this worker's until first counted)."""
         room = self._rooms.get(event_id)
-        return len(room.screens) if room else 0
+        return room.elsewhere + len(room.screens) if room else 0
 
     async def join(self, event_id: int, screen: Screen) -> None:
         room = self._rooms.get(event_id)
@@ -160,6 +166,24 @@ class Hub:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
+    async def _presence(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_SECONDS)
+            for event_id, room in list(self._rooms.items()):
+                here = len(room.screens)
+                try:
+                    total = await self._backend.report_presence(
+                        event_id, self._origin, here, ttl=PRESENCE_SECONDS * 3
+                    )
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    log.debug("presence not shared (%s); counting this worker only", error)
+                    total = here
+                if total - here != room.elsewhere:
+                    room.elsewhere = max(0, total - here)
+                    room.dirty = True
+
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self._tick)
@@ -168,7 +192,7 @@ class Hub:
                     continue
                 room.dirty = False
                 try:
-                    rendered = await self._render(event_id, len(room.screens))
+                    rendered = await self._render(event_id, self.online(event_id))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
