@@ -21,6 +21,9 @@ class EventIndex:
     def __len__(self) -> int:
         return self._size
 
+    def ids(self) -> set[int]:
+        return set(self._ids)
+
     def add(self, question_id: int, text: str, vector: Vector) -> None:
         if self._size == self._matrix.shape[0]:
             grown = np.zeros((max(64, self._size * 2), self.dimension), dtype=np.float32)

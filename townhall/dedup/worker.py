@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
@@ -32,6 +32,17 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 10
 SWEEP_SECONDS = 15.0
+# pg_advisory_xact_lock keys: this namespace plus the event id.
+_LOCK_NAMESPACE = 0x7448_0000_0000
+
+
+async def lock_event_for_dedup(session: AsyncSession, event_id: int) -> None:
+    """Serialise dedup decisions of one event across processes (SQLite's write lock already
+    does: the transaction began IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_NAMESPACE + event_id}
+        )
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,10 @@ class DedupWorker:
     async def _decide_event(self, event_id: int, items: list[tuple[int, Vector]]) -> None:
         index = await self.index_for(event_id)
         async with self._decide_lock, self._write() as session, session.begin():
+            # One decider per event across every worker process and host: whoever holds the
+            # event's lock first decides, the other then sees that decision before its own.
+            await lock_event_for_dedup(session, event_id)
+            await self._catch_up(session, index, event_id)
             for question_id, vector in items:
                 question = await session.get(Question, question_id)
                 if question is None or question.dedup_state != "pending":
@@ -185,6 +200,25 @@ class DedupWorker:
                 question.embedding = to_bytes(vector)
                 question.dedup_state = "done"
                 index.add(question.id, question.text, vector)
+
+    async def _catch_up(self, session: AsyncSession, index: EventIndex, event_id: int) -> None:
+        """Add questions other workers decided since this index was built."""
+        decided = await session.scalar(
+            select(func.count(Question.id)).where(
+                Question.event_id == event_id, Question.embedding.is_not(None)
+            )
+        )
+        if decided == len(index):
+            return
+        known = index.ids()
+        rows = await session.execute(
+            select(Question.id, Question.text, Question.embedding)
+            .where(Question.event_id == event_id, Question.embedding.is_not(None))
+            .order_by(Question.id)
+        )
+        for question_id, wording, blob in rows:
+            if question_id not in known and blob is not None:
+                index.add(question_id, wording, from_bytes(blob))
 
     async def _decide_one(
         self, session: AsyncSession, index: EventIndex, question: Question, vector: Vector

@@ -1,0 +1,128 @@
+"""Two real worker processes serve one event through PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import POSTGRES_URL, REDIS_URL, Database, _free_port, seed
+from screens import TestScreen
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from townhall.store.migrate import upgrade_async
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.skipif(
+        not (POSTGRES_URL and REDIS_URL),
+        reason="needs TOWNHALL_TEST_POSTGRES_URL and TOWNHALL_TEST_REDIS_URL",
+    ),
+]
+
+
+@pytest.fixture
+async def fresh_postgres() -> AsyncIterator[Database]:
+    """A database of its own (worker processes cannot be pointed at a schema)."""
+    assert POSTGRES_URL is not None
+    name = f"th_workers_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        await upgrade_async(url)
+        yield Database(url, None, "postgres")
+    finally:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.dispose()
+
+
+@contextlib.contextmanager
+def workers(database: Database, count: int, logs: Path) -> Iterator[list[str]]:
+    env = {
+        **os.environ,
+        "TOWNHALL_DATABASE_URL": database.url,
+        "TOWNHALL_REDIS_URL": REDIS_URL or "",
+        "TOWNHALL_SECRET_KEY": "two-workers-secret-0123456789",
+        "TOWNHALL_TICK_SECONDS": "0.1",
+        "HF_HUB_OFFLINE": "1",
+    }
+    ports = [_free_port() for _ in range(count)]
+    processes = []
+    for port in ports:
+        with (logs / f"worker-{port}.log").open("wb") as log:
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "townhall", "serve", "--port", str(port)],
+                    env={**env, "TOWNHALL_PUBLIC_ORIGIN": f"http://127.0.0.1:{port}"},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+    try:
+        yield [f"127.0.0.1:{port}" for port in ports]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def _ready(host: str, within: float = 90.0) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(int(within / 0.25)):
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get(f"http://{host}/healthz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.25)
+    raise AssertionError(f"worker at {host} did not start")
+
+
+async def test_two_worker_processes_share_votes_questions_and_dedup(
+    fresh_postgres: Database, tmp_path: Path
+) -> None:
+    demo = await seed(fresh_postgres)
+    with workers(fresh_postgres, 2, tmp_path) as hosts:
+        await asyncio.gather(*(_ready(host) for host in hosts))
+        alice, bruno = [
+            await TestScreen(f"http://{host}", f"ws://{host}", demo.slug).open() for host in hosts
+        ]
+        await asyncio.sleep(0.5)  # both subscribed to the event's channel
+
+        asked = await alice.act(
+            "submit_question", text="Will you appoint a gender-balanced cabinet?"
+        )
+        question_id = asked["result"]["question_id"]
+        await bruno.wait_for(lambda: question_id in bruno.open_ids(), within=2.0)
+        await bruno.act("vote", question_id=question_id)
+        await alice.wait_for(lambda: alice.item(question_id)["votes"] == 2, within=2.0)
+
+        # The same question reaches both workers at the same instant: it must end as one.
+        same = "What will you do to end the war in Sudan?"
+        first, second = await asyncio.gather(
+            alice.act("submit_question", text=same), bruno.act("submit_question", text=same)
+        )
+        ids = {first["result"]["question_id"], second["result"]["question_id"]}
+        await alice.wait_for(
+            lambda: (
+                len(ids & set(alice.open_ids())) == 1
+                and any(m["id"] in ids for i in alice.queue["open"] for m in i["merged"])
+            ),
+            within=30.0,
+        )
+        for screen in (alice, bruno):
+            await screen.close()
