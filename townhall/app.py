@@ -32,6 +32,7 @@ from townhall.web.auth import ParticipantCookies
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
+from townhall.web.ratelimit import ActionLimits
 from townhall.web.state import AppState
 from townhall.web.ws import event_socket
 
@@ -85,7 +86,14 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
-        app.state.townhall = AppState(settings, services, cookies, dedup, organisers)
+        app.state.townhall = AppState(
+            settings,
+            services,
+            cookies,
+            dedup,
+            organisers,
+            ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
+        )
         await committer.start()
         await hub.start()
         await dedup.start()

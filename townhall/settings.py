@@ -38,6 +38,9 @@ class Settings:
     tick_seconds: float = 0.2
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
+    rate_questions: str = "5/minute;30/hour"
+    rate_actions: str = "60/10seconds"
+    rate_frames: str = "100/10seconds"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +62,18 @@ class Settings:
                 raise SettingsError(f"TOWNHALL_{name} must be positive, not {raw!r}")
             return value
 
+        def rate(name: str, default: str) -> str:
+            raw = get(name) or default
+            from limits import parse_many
+
+            try:
+                parse_many(raw)
+            except ValueError:
+                raise SettingsError(
+                    f"TOWNHALL_{name} must look like '5/minute;30/hour', not {raw!r}"
+                ) from None
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -78,6 +93,9 @@ class Settings:
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
+            rate_questions=rate("RATE_QUESTIONS", cls.rate_questions),
+            rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
+            rate_frames=rate("RATE_FRAMES", cls.rate_frames),
         )
 
     def resolved_model_path(self) -> Path:

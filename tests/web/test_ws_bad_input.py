@@ -80,3 +80,43 @@ async def test_ws_unknown_event_closes_with_4404(
         error = json.loads(await socket.recv())
 
     assert error["code"] == "unknown_event"
+
+
+async def test_ws_flooding_client_is_limited_then_dropped_and_others_unharmed(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database, rate_frames="10/10seconds")
+    calm = await TestScreen(server.base_url, server.ws_url, demo.slug).open()
+    flooder = await TestScreen(server.base_url, server.ws_url, demo.slug).open()
+
+    for _ in range(40):
+        try:
+            await flooder.send_raw('{"type": "shout"}')
+        except websockets.ConnectionClosed:
+            break
+    await flooder.wait_for(lambda: any(m.get("code") == "flood" for m in flooder.messages))
+    asked = await calm.act("submit_question", text="Is everyone else still heard?")
+
+    codes = {m.get("code") for m in flooder.messages if m["type"] == "error"}
+    assert {"unknown_type", "slow_down", "flood"} <= codes
+    assert asked["type"] == "ack"
+    await calm.close()
+    await flooder.close()
+
+
+async def test_ws_question_rate_limit_refuses_with_slow_down(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database, rate_questions="2/minute")
+    screen = await TestScreen(server.base_url, server.ws_url, demo.slug).open()
+
+    replies = [
+        await screen.act("submit_question", text=f"Question number {n} for the candidate?")
+        for n in range(3)
+    ]
+
+    assert [r["type"] for r in replies] == ["ack", "ack", "refused"]
+    assert replies[2]["code"] == "slow_down"
+    await screen.close()

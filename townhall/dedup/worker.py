@@ -179,9 +179,9 @@ class DedupWorker:
                         .where(Question.event_id == event_id, Question.embedding.is_not(None))
                         .order_by(Question.id)
                     )
-                    for question_id, text, blob in rows:
+                    for question_id, wording, blob in rows:
                         if blob is not None:
-                            index.add(question_id, text, from_bytes(blob))
+                            index.add(question_id, wording, from_bytes(blob))
                 self._indexes[event_id] = index
             return index
 

@@ -189,6 +189,8 @@ async def run_action(request: Request) -> Response:
             if not is_moderator(event, key):
                 return problem(403, "bad_key", "That moderator key is not valid.")
             actor = Actor(participant_id, moderator_of=event.id)
+    if not state.limits.allow_action(participant_id, name, moderator=actor.is_moderator):
+        return problem(429, "slow_down", "Too many actions; wait a moment.", action=name)
     try:
         reply = await perform(state.services, actor, slug, name, client_id, body)
     except ActionRefused as refusal:

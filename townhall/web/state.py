@@ -9,6 +9,7 @@ from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.web.auth import ParticipantCookies
 from townhall.web.organiser_auth import OrganiserAuth
+from townhall.web.ratelimit import ActionLimits
 
 
 @dataclass
@@ -18,3 +19,4 @@ class AppState:
     cookies: ParticipantCookies
     dedup: DedupWorker | None
     organisers: OrganiserAuth
+    limits: ActionLimits

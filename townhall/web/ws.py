@@ -102,14 +102,26 @@ async def _send_loop(websocket: WebSocket, screen: Screen) -> None:
             await websocket.close(code=4408)
 
 
+FLOOD_STRIKES = 20  # frames over the limit before the socket is dropped
+
+
 async def _receive_loop(
     websocket: WebSocket, state: AppState, actor: Actor, slug: str, screen: Screen
 ) -> None:
     limit = state.settings.max_frame_bytes
+    connection_key = f"{id(screen)}"
+    strikes = 0
     while True:
         frame = await websocket.receive()
         if frame["type"] == "websocket.disconnect":
             return
+        if not state.limits.allow_frame(connection_key):
+            strikes += 1
+            if strikes >= FLOOD_STRIKES:
+                await _close(websocket, 4429, messages.error("flood", "Too many messages."))
+                return
+            screen.send(messages.error("slow_down", "Too many messages; slow down."))
+            continue
         raw = frame.get("text")
         if raw is None:
             screen.send(messages.error("bad_message", "Send JSON text frames, not binary."))
@@ -133,6 +145,11 @@ async def _receive_loop(
                     "bad_client_id",
                     "Each action needs a client_id (1-64 of A-Z a-z 0-9 _ . : -).",
                 )
+            )
+            continue
+        if not state.limits.allow_action(actor.participant_id, name, moderator=actor.is_moderator):
+            screen.send(
+                messages.refused(name, client_id, "slow_down", "Too many actions; wait a moment.")
             )
             continue
         screen.send(await _perform(state, actor, slug, name, client_id, message))
