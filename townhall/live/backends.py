@@ -6,7 +6,9 @@ Each process holds one backend connection; the hub copies what arrives to its lo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 
@@ -53,6 +55,17 @@ class MemoryBackend:
         return screens
 
 
+@contextlib.contextmanager
+def _as_connection_error() -> Iterator[None]:
+    """Redis client errors, seen by the hub as the plain ConnectionError it handles."""
+    from redis.exceptions import RedisError
+
+    try:
+        yield
+    except RedisError as error:
+        raise ConnectionError(f"Redis: {error}") from error
+
+
 class RedisBackend:
     """Redis pub/sub: every worker process, on any host, sees every other's messages."""
 
@@ -69,11 +82,12 @@ class RedisBackend:
             self._url, decode_responses=True, health_check_interval=10, socket_connect_timeout=5
         )
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        if self._channels:
-            await self._pubsub.subscribe(*self._channels)
-        else:
-            # Keeps the pub/sub connection open so get_message() has something to read.
-            await self._pubsub.subscribe("townhall:keepalive")
+        with _as_connection_error():
+            if self._channels:
+                await self._pubsub.subscribe(*self._channels)
+            else:
+                # Keeps the pub/sub connection open so get_message() has something to read.
+                await self._pubsub.subscribe("townhall:keepalive")
 
     async def disconnect(self) -> None:
         if self._pubsub is not None:
@@ -85,23 +99,27 @@ class RedisBackend:
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
         if self._pubsub is not None:
-            await self._pubsub.subscribe(channel)
+            with _as_connection_error():
+                await self._pubsub.subscribe(channel)
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
         if self._pubsub is not None:
-            await self._pubsub.unsubscribe(channel)
+            with _as_connection_error():
+                await self._pubsub.unsubscribe(channel)
 
     async def publish(self, channel: str, message: str) -> None:
         if self._redis is None:
             raise ConnectionError("the Redis backend is not connected")
-        await self._redis.publish(channel, message)
+        with _as_connection_error():
+            await self._redis.publish(channel, message)
 
     async def next_published(self) -> tuple[str, str]:
         if self._pubsub is None:
             raise ConnectionError("the Redis backend is not connected")
         while True:
-            message = await self._pubsub.get_message(timeout=1.0)
+            with _as_connection_error():
+                message = await self._pubsub.get_message(timeout=1.0)
             if message is not None and message["type"] == "message":
                 return message["channel"], message["data"]
 
@@ -114,17 +132,20 @@ class RedisBackend:
             raise ConnectionError("the Redis backend is not connected")
         key = f"townhall:presence:{event_id}"
         now = time.time()
-        await self._redis.hset(key, worker, f"{screens}:{now + ttl:.3f}")
-        await self._redis.expire(key, int(ttl * 4) + 1)
+        with _as_connection_error():
+            await self._redis.hset(key, worker, f"{screens}:{now + ttl:.3f}")
+            await self._redis.expire(key, int(ttl * 4) + 1)
+            found = await self._redis.hgetall(key)
         total, expired = 0, []
-        for field, value in (await self._redis.hgetall(key)).items():
+        for field, value in found.items():
             count, _, until = value.partition(":")
             if float(until or 0) < now:
                 expired.append(field)
             else:
                 total += int(count)
         if expired:
-            await self._redis.hdel(key, *expired)
+            with _as_connection_error():
+                await self._redis.hdel(key, *expired)
         return total
 
 
