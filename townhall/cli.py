@@ -53,7 +53,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-async def _seed(settings: Settings) -> list[dict[str, str]] | None:
+DEMO_ORGANISER = "organiser@demo.townhall"
+
+
+async def _seed(settings: Settings) -> dict[str, Any] | None:
     from townhall.store.db import create_engine, session_factory
     from townhall.store.demo import is_empty, seed_demo
 
@@ -65,7 +68,14 @@ async def _seed(settings: Settings) -> list[dict[str, str]] | None:
             created = await seed_demo(session, datetime.now(UTC))
     finally:
         await engine.dispose()
-    return [{"slug": e.slug, "code": e.code, "moderator_key": e.moderator_key} for e in created]
+    password = secrets.token_urlsafe(12)
+    await _create_organiser(settings, DEMO_ORGANISER, "Demo organiser", password)
+    return {
+        "events": [
+            {"slug": e.slug, "code": e.code, "moderator_key": e.moderator_key} for e in created
+        ],
+        "organiser": {"email": DEMO_ORGANISER, "password": password},
+    }
 
 
 def cmd_seed(_: argparse.Namespace) -> int:
@@ -88,12 +98,16 @@ def _print_links(settings: Settings) -> None:
     if not links.exists():
         print("  (no demo links: the database was not seeded by this checkout)")
         return
-    for demo in json.loads(links.read_text()):
-        print(f"\n  event {demo['slug']} (join code {demo['code']})")
-        print(f"    participant: {origin}/e/{demo['slug']}")
-        print(f"    moderator:   {origin}/e/{demo['slug']}/moderate#key={demo['moderator_key']}")
+    demo = json.loads(links.read_text())
+    for event in demo["events"]:
+        print(f"\n  event {event['slug']} (join code {event['code']})")
+        print(f"    participant: {origin}/e/{event['slug']}")
+        print(f"    moderator:   {origin}/e/{event['slug']}/moderate#key={event['moderator_key']}")
+        print(f"    stage:       {origin}/e/{event['slug']}/stage")
     print(f"\n  schedule:      {origin}/s/sg-dialogues")
-    print(f"  organiser:     {origin}/organise  (account: `townhall create-organiser --email …`)\n")
+    organiser = demo["organiser"]
+    print(f"  organiser:     {origin}/organise")
+    print(f"                 sign in as {organiser['email']} / {organiser['password']}\n")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

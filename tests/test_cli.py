@@ -1,0 +1,64 @@
+"""The command line: migrate, seed the demo, create an organiser."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "TOWNHALL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "TOWNHALL_SECRET_KEY": "cli-test-secret-0123456789",
+        "TOWNHALL_PUBLIC_ORIGIN": "http://127.0.0.1:8123",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "townhall", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_seed_prints_every_link_once_seeded(tmp_path: Path) -> None:
+    migrated = _run(tmp_path, "migrate")
+    first = _run(tmp_path, "seed")
+    again = _run(tmp_path, "seed")
+
+    assert migrated.returncode == first.returncode == again.returncode == 0
+    assert "seeded the demo series" in first.stdout
+    assert "seeded" not in again.stdout
+    for text in (
+        "participant: http://127.0.0.1:8123/e/dialogue-diallo",
+        "moderator:   http://127.0.0.1:8123/e/dialogue-diallo/moderate#key=",
+        "organiser:     http://127.0.0.1:8123/organise",
+        "sign in as organiser@demo.townhall / ",
+    ):
+        assert text in first.stdout
+        assert text in again.stdout
+
+
+def test_cli_create_organiser_refuses_short_password(tmp_path: Path) -> None:
+    _run(tmp_path, "migrate")
+
+    short = _run(
+        tmp_path, "create-organiser", "--email", "a@b.org", "--password-stdin", stdin="short\n"
+    )
+    good = _run(
+        tmp_path,
+        "create-organiser",
+        "--email",
+        "a@b.org",
+        "--password-stdin",
+        stdin="a long enough pass\n",
+    )
+
+    assert (short.returncode, good.returncode) == (2, 0)
+    assert "at least 12 characters" in short.stderr
+    assert "a@b.org can sign in" in good.stdout
