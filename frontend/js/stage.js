@@ -11,7 +11,7 @@ function render(state) {
   last = state;
   setText($('#stage-event'), state.event.title);
   const code = state.event.code;
-  setText($('#stage-code'), code ? t('join_code', { code }) : '');
+  setText($('#stage-code'), code || '');
   const now = state.now_answering;
   $('#stage-now').replaceChildren(
     now
