@@ -8,7 +8,7 @@ SHARED_DATA ?= ../shared/data
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test lint format clean
+.PHONY: install serve test lint format clean browser-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,26 @@ install: $(STAMP)
 serve: install
 	$(BIN)/townhall serve --migrate --port $(PORT)
 
-test: install
+# The browser tests (tests/browser/) need Debian's Chromium and axe-core from npm. Installing
+# Chromium needs root; without it the browser tests fail and say so (TOWNHALL_SKIP_BROWSER=1
+# skips them on purpose). Quick when both are already there.
+browser-deps:
+	@if [ "$$TOWNHALL_SKIP_BROWSER" = 1 ]; then exit 0; fi; \
+	need=""; \
+	[ -x /usr/bin/chromium ] || need="chromium"; \
+	[ -f node_modules/axe-core/axe.min.js ] || command -v npm >/dev/null || need="$$need npm"; \
+	if [ -n "$$need" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$need; \
+	  else \
+	    echo "make: missing$$need (apt-get install -y$$need needs root); the browser tests will fail" >&2; \
+	  fi; \
+	fi; \
+	if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund; \
+	fi
+
+test: install browser-deps
 	@$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

@@ -181,7 +181,7 @@ function render() {
 
   const all = byId();
   syncList($('#now'), body.now_answering ? [body.now_answering] : [], (i) => i.id, nowItem, (li, i) => updateItem(li, i));
-  if (!body.now_answering) $('#now').replaceChildren(h('p', { class: 'muted', 'data-key': '-' }, t('nothing_answering')));
+  if (!body.now_answering) $('#now').replaceChildren(h('li', { class: 'muted', 'data-key': '-' }, t('nothing_answering')));
 
   const pending = body.pending || [];
   $('#pending-box').hidden = !pending.length;

@@ -93,7 +93,9 @@ function updateItem(li, item, want) {
   const btn = li.querySelector('.vote');
   if (btn) {
     btn.setAttribute('aria-pressed', String(state.on));
-    btn.setAttribute('aria-label', t(state.on ? 'remove_upvote' : 'upvote', { text: item.text }));
+    // The name holds the visible count too (WCAG 2.5.3, label in name).
+    const votes = t('votes', { n: state.votes });
+    btn.setAttribute('aria-label', t(state.on ? 'remove_upvote' : 'upvote', { text: item.text, votes }));
     setText(btn.querySelector('.n'), num(state.votes));
   }
 }

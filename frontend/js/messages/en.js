@@ -53,8 +53,8 @@ export default {
   asked_by: { one: 'asked by {n} person', other: 'asked by {n} people' },
   also_asked_as: 'Also asked as',
   yours: 'Yours',
-  upvote: 'Upvote: {text}',
-  remove_upvote: 'Remove upvote: {text}',
+  upvote: 'Upvote: {text}, {votes}',
+  remove_upvote: 'Remove upvote: {text}, {votes}',
   answered_heading: 'Answered ({n})',
   unknown_event: 'There is no such event.',
   // refusals (codes from the server)

@@ -53,8 +53,8 @@ export default {
   asked_by: { one: 'posée par {n} personne', other: 'posée par {n} personnes' },
   also_asked_as: 'Aussi formulée ainsi',
   yours: 'La vôtre',
-  upvote: 'Voter pour : {text}',
-  remove_upvote: 'Retirer mon vote : {text}',
+  upvote: 'Voter pour : {text}, {votes}',
+  remove_upvote: 'Retirer mon vote : {text}, {votes}',
   answered_heading: 'Réponses données ({n})',
   unknown_event: 'Cet événement n’existe pas.',
   // refus (codes du serveur)
