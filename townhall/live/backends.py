@@ -82,19 +82,25 @@ class RedisBackend:
             self._url, decode_responses=True, health_check_interval=10, socket_connect_timeout=5
         )
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        with _as_connection_error():
-            if self._channels:
-                await self._pubsub.subscribe(*self._channels)
-            else:
-                # Keeps the pub/sub connection open so get_message() has something to read.
-                await self._pubsub.subscribe("townhall:keepalive")
+        try:
+            with _as_connection_error():
+                # The keepalive channel keeps the pub/sub connection open for get_message().
+                await self._pubsub.subscribe("townhall:keepalive", *self._channels)
+        except ConnectionError:
+            await self.disconnect()
+            raise
 
     async def disconnect(self) -> None:
-        if self._pubsub is not None:
-            await self._pubsub.aclose()
-        if self._redis is not None:
-            await self._redis.aclose()
-        self._pubsub = self._redis = None
+        """Close both connections, whatever state an outage left them in."""
+        pubsub, client, self._pubsub, self._redis = self._pubsub, self._redis, None, None
+        if pubsub is not None:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.aclose()
+            with contextlib.suppress(Exception):
+                await client.connection_pool.disconnect()
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
