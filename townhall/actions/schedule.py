@@ -21,10 +21,10 @@ from townhall.domain.schedule import (
     CalendarEvent,
     CleanEvent,
     EventInput,
-    EventStatus,
     ScheduleError,
     apply_edit,
     cancel_event,
+    new_event,
     utc_from_local,
     validate_event_input,
 )
@@ -277,24 +277,7 @@ async def create_event(services: Services, series_slug: str, payload: EventPaylo
     async with services.write_sessions() as session, session.begin():
         series = await _series(session, series_slug)
         clean = await _validate(session, _event_input(payload, None), now, None)
-        draft = CalendarEvent(
-            uid="(new)",
-            title=clean.title,
-            kind=clean.kind,
-            candidates=clean.candidates,
-            moderators=clean.moderators,
-            start_utc=clean.start_utc,
-            duration=clean.duration,
-            timezone=clean.timezone,
-            venue=clean.venue,
-            stream_url=clean.stream_url,
-            description=clean.description,
-            languages=clean.languages,
-            status=EventStatus.SCHEDULED,
-            sequence=0,
-            url="",
-            updated_at=now,
-        )
+        draft = new_event(clean, uid="(new)", url="", now=now)
         await _check_conflicts(session, services, draft, payload.override_conflicts)
         event, key = await store.create_event(
             session, series, clean, moderation_mode=payload.moderation_mode, now=now

@@ -16,6 +16,7 @@ from townhall.store.tables import (
     Candidate,
     Event,
     EventCandidate,
+    ModerationEntry,
     Participant,
     Question,
     Series,
@@ -184,3 +185,12 @@ async def ensure_participant(session: AsyncSession, participant_id: str, now: da
 
 async def receipt(session: AsyncSession, actor: str, client_id: str) -> ActionReceipt | None:
     return await session.get(ActionReceipt, (actor, client_id))
+
+
+async def moderation_entries(session: AsyncSession, event_id: int) -> Sequence[ModerationEntry]:
+    query = (
+        select(ModerationEntry)
+        .where(ModerationEntry.event_id == event_id)
+        .order_by(ModerationEntry.id)
+    )
+    return (await session.scalars(query)).all()

@@ -6,7 +6,6 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -14,7 +13,6 @@ from starlette.routing import Route
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
 from townhall.actions.views import load_own_marks, load_queue
 from townhall.store import queries
-from townhall.store.tables import ModerationEntry
 from townhall.web import messages
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.state import AppState
@@ -145,24 +143,8 @@ async def moderation_log(request: Request) -> Response:
             return problem(404, "unknown_event", "There is no such event.")
         if not is_moderator(event, moderator_key_from(request)):
             return problem(403, "forbidden", "The moderation log is for this event's moderators.")
-        rows = await session.scalars(
-            select(ModerationEntry)
-            .where(ModerationEntry.event_id == event.id)
-            .order_by(ModerationEntry.id)
-        )
-        entries = [
-            {
-                "id": row.id,
-                "at": messages.iso(row.created_at),
-                "actor": row.actor,
-                "action": row.action,
-                "question_id": row.question_id,
-                "score": row.score,
-                "detail": row.detail,
-            }
-            for row in rows
-        ]
-    return JSONResponse({"entries": entries})
+        entries = await queries.moderation_entries(session, event.id)
+    return JSONResponse({"entries": [messages.log_entry(entry) for entry in entries]})
 
 
 async def run_action(request: Request) -> Response:

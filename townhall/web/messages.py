@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from townhall.domain.questions import PUBLIC_STATUSES, Queue, QueueItem
-from townhall.store.tables import Event
+from townhall.store.tables import Event, ModerationEntry
 
 AUDIENCES = ("participant", "moderator")
 
@@ -135,3 +135,16 @@ def refused(action: str | None, client_id: str | None, code: str, message: str) 
 
 def error(code: str, message: str) -> str:
     return dumps({"type": "error", "code": code, "message": message})
+
+
+def log_entry(entry: ModerationEntry) -> dict[str, Any]:
+    """One moderation-log entry as the console and the exports show it."""
+    return {
+        "id": entry.id,
+        "at": iso(entry.created_at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "question_id": entry.question_id,
+        "score": entry.score,
+        "detail": entry.detail,
+    }

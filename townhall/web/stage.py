@@ -13,10 +13,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from townhall.store import queries
-from townhall.store.tables import ModerationEntry, Question
+from townhall.store.tables import Question
 from townhall.web.api import problem
 from townhall.web.auth import is_moderator, moderator_key_from
-from townhall.web.messages import iso
+from townhall.web.messages import iso, log_entry
 from townhall.web.state import AppState
 
 EXPORT_COLUMNS = (
@@ -108,21 +108,8 @@ async def export_json(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
         assert event is not None
-        log = await session.scalars(
-            select(ModerationEntry)
-            .where(ModerationEntry.event_id == event.id)
-            .order_by(ModerationEntry.id)
-        )
         entries = [
-            {
-                "at": iso(e.created_at),
-                "actor": e.actor,
-                "action": e.action,
-                "question_id": e.question_id,
-                "score": e.score,
-                "detail": e.detail,
-            }
-            for e in log
+            log_entry(entry) for entry in await queries.moderation_entries(session, event.id)
         ]
     return JSONResponse(
         {"event": slug, "questions": rows, "moderation_log": entries},
