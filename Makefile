@@ -64,3 +64,18 @@ dedup-eval: install
 
 dedup-calibrate: install
 	$(BIN)/townhall dedup-calibrate --pairs $(SHARED_DATA)/qqp_dev.tsv --out models/dedup.json
+
+# Load test (docs/performance.md): one JSON document on stdout, progress on stderr.
+# bench-quick: about a minute on 2 cores; bench: the full run (many minutes; needs PostgreSQL).
+.PHONY: bench bench-quick
+BENCH_POSTGRES_URL ?= $(or $(TOWNHALL_BENCH_POSTGRES_URL),postgresql+asyncpg://postgres@127.0.0.1:5432/test)
+
+bench-quick: install
+	@$(BIN)/townhall bench --texts $(SHARED_DATA)/qqp_dev.tsv --clients 300 --processes 2 \
+		--votes 200 --questions 5 --seconds 10 --burst 200 --similar-questions 2000
+
+bench: install
+	@$(BIN)/townhall bench --texts $(SHARED_DATA)/qqp_dev.tsv --clients 5000 --processes 2 \
+		--votes 3000 --questions 20 --seconds 30 --burst 1000 --seed-questions 150 \
+		--similar-questions 10000 --similar-requests 200 --drain-seconds 30 --max-inflight 1 --big \
+		--database-url sqlite --database-url '$(BENCH_POSTGRES_URL)'

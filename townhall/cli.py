@@ -238,6 +238,13 @@ def cmd_dedup_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Load-test a server and print one JSON document (docs/performance.md)."""
+    from townhall.bench.command import run_from_args
+
+    return run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -275,6 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--migrate", action="store_true", help="migrate and seed first")
     serve.set_defaults(run=cmd_serve)
+    from townhall.bench.command import parser as bench_options  # argparse only: light
+
+    commands.add_parser(
+        "bench", parents=[bench_options(add_help=False)], help="load-test; print one JSON"
+    ).set_defaults(run=cmd_bench)
     return parser
 
 

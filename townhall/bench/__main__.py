@@ -1,0 +1,5 @@
+import sys
+
+from townhall.bench.command import main
+
+sys.exit(main())

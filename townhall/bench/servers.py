@@ -1,0 +1,195 @@
+"""Starting and stopping the servers under test, and the databases they use."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from townhall.bench.procstat import raise_nofile
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A server process the bench started (or None for one given by --url)."""
+
+    base_url: str
+    ws_url: str
+    process: subprocess.Popen[bytes] | None
+    log_path: Path | None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def _wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not answer {url} within {timeout:.0f}s; see {log}")
+
+
+def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    raise_nofile()  # the child inherits the raised limit
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+
+
+def server_env(database_url: str, port: int, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "TOWNHALL_DATABASE_URL": database_url,
+            "TOWNHALL_SECRET_KEY": env.get("TOWNHALL_SECRET_KEY") or secrets.token_urlsafe(32),
+            "TOWNHALL_PUBLIC_ORIGIN": f"http://127.0.0.1:{port}",
+            "HF_HUB_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def prepare_database(database_url: str, workdir: Path) -> None:
+    """Migrate and seed the demo (as `townhall serve --migrate` would), without serving."""
+    env = server_env(database_url, 0)
+    for command in ("migrate", "seed"):
+        subprocess.run(
+            [sys.executable, "-m", "townhall", command],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=(workdir / f"{command}.log").open("wb"),
+        )
+
+
+def start_townhall(database_url: str, workdir: Path, name: str, timeout: float = 180.0) -> Server:
+    port = free_port()
+    log = workdir / f"{name}.log"
+    process = _spawn(
+        [sys.executable, "-m", "townhall", "serve", "--migrate", "--port", str(port)],
+        server_env(database_url, port),
+        log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    _wait_for_http(f"{base}/healthz", process, log, timeout)
+    return Server(base, f"ws://127.0.0.1:{port}", process, log)
+
+
+def start_bare(workdir: Path, tick_seconds: float, compression: str) -> Server:
+    port = free_port()
+    log = workdir / "bare.log"
+    process = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "townhall.bench.bare",
+            "--port",
+            str(port),
+            "--tick",
+            str(tick_seconds),
+            "--compression",
+            compression,
+        ],
+        dict(os.environ),
+        log,
+    )
+    _wait_for_http(f"http://127.0.0.1:{port}/healthz", process, log, 30.0)
+    return Server(f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", process, log)
+
+
+def existing(url: str) -> Server:
+    base = url.rstrip("/")
+    return Server(base, "ws" + base[4:], None, None)
+
+
+# PostgreSQL: each run gets a database of its own, dropped afterwards.
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> str:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def create_postgres_database(url: str) -> str:
+    """A fresh database on the server of `url`; returns the URL that names it."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    name = f"townhall_bench_{os.getpid()}_{secrets.token_hex(3)}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(_asyncpg_dsn(url))
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    _run(create())
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(admin_url: str, database_url: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(_asyncpg_dsn(admin_url))
+        try:
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name
+            )
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        finally:
+            await connection.close()
+
+    with contextlib.suppress(Exception):
+        _run(drop())
