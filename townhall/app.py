@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
 from townhall.actions.base import Services
 from townhall.actions.views import load_queue
+from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
 from townhall.dedup.scoring import PairScorer
 from townhall.dedup.worker import DedupWorker
@@ -86,6 +87,8 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
+        votes = VoteBatcher(services)
+        services.votes = votes
         app.state.townhall = AppState(
             settings,
             services,
@@ -95,6 +98,7 @@ def create_app(
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
         )
         await committer.start()
+        await votes.start()
         await hub.start()
         await dedup.start()
         try:
@@ -102,6 +106,7 @@ def create_app(
         finally:
             await dedup.stop()
             await hub.stop()
+            await votes.stop()
             await committer.stop()
             await engine.dispose()
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from townhall.domain.rates import parse_rates
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
 
@@ -64,10 +66,8 @@ class Settings:
 
         def rate(name: str, default: str) -> str:
             raw = get(name) or default
-            from limits import parse_many
-
             try:
-                parse_many(raw)
+                parse_rates(raw)
             except ValueError:
                 raise SettingsError(
                     f"TOWNHALL_{name} must look like '5/minute;30/hour', not {raw!r}"

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
 from townhall.actions.base import ActionRefused, Actor, Services, perform
+from townhall.actions.votes import VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter
@@ -54,6 +55,9 @@ async def world(database: Database) -> AsyncIterator[World]:
         hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
         committer=committer,
     )
+    batcher = VoteBatcher(services)
+    services.votes = batcher
+    await batcher.start()
     async with services.read_sessions() as session:
         from townhall.store.queries import event_by_slug
 
@@ -62,6 +66,7 @@ async def world(database: Database) -> AsyncIterator[World]:
     yield World(
         services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
     )
+    await batcher.stop()
     await committer.stop()
     await engine.dispose()
 
@@ -322,3 +327,21 @@ async def test_group_commit_one_refusal_does_not_undo_the_others(world: World) -
     assert [r.code for r in refused] == ["unknown_question"]
     assert await world.count(Vote, question_id=asked["question_id"]) == 31
     assert world.services.committer.commits - commits_before < 31  # votes shared commits
+
+
+async def test_vote_without_batcher_follows_the_same_rules(world: World) -> None:
+    from dataclasses import replace
+
+    single = replace(world.services, votes=None)
+    asked = await world.act(ALICE, "submit_question", "a1", text="Will you listen to young people?")
+    qid = asked["question_id"]
+
+    first = await perform(single, BRUNO, world.demo.slug, "vote", "s1", {"question_id": qid})
+    again = await perform(single, BRUNO, world.demo.slug, "vote", "s2", {"question_id": qid})
+    replayed = await perform(single, BRUNO, world.demo.slug, "vote", "s1", {"question_id": qid})
+    with pytest.raises(ActionRefused) as refused:
+        await perform(single, BRUNO, world.demo.slug, "vote", "s3", {"question_id": 999})
+
+    assert (first.result["votes"], again.result["votes"], replayed.replayed) == (2, 2, True)
+    assert refused.value.code == "unknown_question"
+    assert await world.count(Vote, question_id=qid) == 2

@@ -151,6 +151,9 @@ async def test_live_loop_two_servers_share_one_event_through_redis(
     await bruno.wait_for(lambda: bruno.open_ids() == [question_id], within=1.0)
     await bruno.act("vote", question_id=question_id)
 
-    await alice.wait_for(lambda: alice.item(question_id)["votes"] == 2, within=1.0)
+    await alice.wait_for(
+        lambda: question_id in alice.open_ids() and alice.item(question_id)["votes"] == 2,
+        within=1.0,
+    )
     for screen in (alice, bruno):
         await screen.close()

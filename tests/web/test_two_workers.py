@@ -109,7 +109,10 @@ async def test_two_worker_processes_share_votes_questions_and_dedup(
         question_id = asked["result"]["question_id"]
         await bruno.wait_for(lambda: question_id in bruno.open_ids(), within=5.0)
         await bruno.act("vote", question_id=question_id)
-        await alice.wait_for(lambda: alice.item(question_id)["votes"] == 2, within=5.0)
+        await alice.wait_for(
+            lambda: question_id in alice.open_ids() and alice.item(question_id)["votes"] == 2,
+            within=5.0,
+        )
 
         # The same question reaches both workers at the same instant: it must end as one.
         same = "What will you do to end the war in Sudan?"

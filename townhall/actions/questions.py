@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import delete, exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 
 from townhall.actions.base import ActionRefused, Context, Payload, action
+from townhall.actions.votes import VoteRequest, apply_votes
 from townhall.domain.questions import VOTABLE_STATUSES, Status, initial_status
 from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
 from townhall.store.tables import Participant, Question, Vote
@@ -88,29 +88,13 @@ async def _votable_group(context: Context, question_id: int) -> Question:
     "vote", QuestionRef, summary="Upvote a question (once per person, merged wordings included)."
 )
 async def vote(context: Context, payload: QuestionRef) -> dict[str, Any]:
-    question = await _votable_group(context, payload.question_id)
-    session, participant = context.session, context.actor.participant_id
-    already = await session.scalar(
-        select(
-            exists().where(
-                Vote.participant_id == participant,
-                Vote.question_id == Question.id,
-                Question.root_id == question.id,
-            )
-        )
-    )
-    if not already:
-        try:
-            async with session.begin_nested():
-                session.add(
-                    Vote(
-                        question_id=question.id, participant_id=participant, created_at=context.now
-                    )
-                )
-            question.supporters += 1
-        except IntegrityError:
-            pass  # a concurrent identical vote won: the vote stands once either way
-    return {"question_id": question.id, "voted": True, "votes": question.supporters}
+    # One vote on its own follows the same rules as the bulk path the app normally takes.
+    request = VoteRequest(context.actor, context.event.slug, "", payload.question_id)
+    await apply_votes(context.session, [request], context.now, set(), store_receipts=False)
+    if isinstance(request.outcome, ActionRefused):
+        raise request.outcome
+    assert request.outcome is not None
+    return request.outcome.result
 
 
 @action("unvote", QuestionRef, summary="Take back an upvote (from every wording in the group).")

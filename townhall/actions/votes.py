@@ -1,0 +1,277 @@
+"""Votes in bulk: the hot path of a live event.
+
+A vote is set-based work: whatever votes arrive while a commit runs are applied together in a
+handful of statements (receipts, questions and existing support read at once, new votes
+inserted and counters raised in one go), then committed with the rest of the group. The rules
+are those of a single vote: one per person per group, counted once across merged wordings,
+refused on hidden, answered, pending or merged-away questions, replayed for a known client id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.domain.questions import VOTABLE_STATUSES, Status
+from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VoteRequest:
+    actor: Actor
+    event_slug: str
+    client_id: str
+    question_id: int
+    outcome: Reply | ActionRefused | None = None
+    event_id: int | None = None
+    new_participant: bool = False
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def apply_votes(
+    session: AsyncSession,
+    requests: Sequence[VoteRequest],
+    now: datetime,
+    known: set[str],
+    *,
+    store_receipts: bool = True,
+) -> None:
+    """Apply every request in this transaction; each gets a Reply or an ActionRefused.
+
+    With `store_receipts` false the caller stores the receipt (the single-action path)."""
+    slugs = {request.event_slug for request in requests}
+    events = dict(
+        (await session.execute(select(Event.slug, Event.id).where(Event.slug.in_(slugs)))).all()
+    )
+    live = []
+    for request in requests:
+        request.event_id = events.get(request.event_slug)
+        if request.event_id is None:
+            request.outcome = ActionRefused("unknown_event", "There is no such event.", status=404)
+        else:
+            live.append(request)
+    keys = {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live}
+    stored = {
+        (actor, client_id): response
+        for actor, client_id, response in await session.execute(
+            select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response).where(
+                tuple_(ActionReceipt.actor, ActionReceipt.client_id).in_(keys)
+            )
+        )
+    }
+    questions = {
+        row.id: row
+        for row in await session.execute(
+            select(
+                Question.id,
+                Question.event_id,
+                Question.status,
+                Question.canonical_id,
+                Question.root_id,
+            ).where(Question.id.in_({r.question_id for r in live}))
+        )
+    }
+    participants = {r.actor.participant_id for r in live}
+    backed: set[tuple[str, int | None]] = {
+        (participant, root)
+        for participant, root in (
+            await session.execute(
+                select(Vote.participant_id, Question.root_id)
+                .join(Question, Question.id == Vote.question_id)
+                .where(
+                    Question.root_id.in_({q.root_id for q in questions.values()}),
+                    Vote.participant_id.in_(participants),
+                )
+            )
+        ).all()
+    }
+    new_votes: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], VoteRequest] = {}
+    for request in live:
+        key = (request.actor.receipt_key(request.event_id or 0), request.client_id)
+        if key in stored:
+            request.outcome = Reply("vote", request.client_id, dict(stored[key]), replayed=True)
+            continue
+        if key in seen:  # the same retry twice in one batch: answered like the first
+            continue
+        seen[key] = request
+        question = questions.get(request.question_id)
+        refusal = _refusal(question, request.event_id)
+        if refusal is not None:
+            request.outcome = refusal
+            continue
+        assert question is not None
+        support = (request.actor.participant_id, question.id)
+        if support not in backed:
+            backed.add(support)
+            new_votes.append(
+                {"question_id": question.id, "participant_id": support[0], "created_at": now}
+            )
+    fresh = sorted({v["participant_id"] for v in new_votes} - known)
+    if fresh:
+        await session.execute(
+            _insert(session)(Participant.__table__).on_conflict_do_nothing(index_elements=["id"]),
+            [{"id": participant, "created_at": now} for participant in fresh],
+        )
+    added: Counter[int] = Counter()
+    votes = Vote.__table__
+    if new_votes:
+        inserted = await session.execute(
+            _insert(session)(votes)
+            .on_conflict_do_nothing(index_elements=["question_id", "participant_id"])
+            .returning(votes.c.question_id),
+            new_votes,
+        )
+        added.update(question_id for (question_id,) in inserted)
+    if added:
+        table = cast(Table, Question.__table__)
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("target"))
+            .values(supporters=table.c.supporters + bindparam("added")),
+            [{"target": qid, "added": n} for qid, n in sorted(added.items())],
+        )
+        _forget_counters(session, added)
+    counts = dict(
+        (
+            await session.execute(
+                select(Question.id, Question.supporters).where(Question.id.in_(questions))
+            )
+        ).all()
+    )
+    receipts = []
+    for request in seen.values():
+        if request.outcome is not None:
+            continue
+        result = {
+            "question_id": request.question_id,
+            "voted": True,
+            "votes": counts[request.question_id],
+        }
+        request.outcome = Reply("vote", request.client_id, result)
+        request.new_participant = request.actor.participant_id in fresh
+        receipts.append(
+            {
+                "actor": request.actor.receipt_key(request.event_id or 0),
+                "client_id": request.client_id,
+                "action": "vote",
+                "response": result,
+                "created_at": now,
+            }
+        )
+    for request in live:  # duplicates within the batch share the first one's answer
+        if request.outcome is None:
+            first = seen[(request.actor.receipt_key(request.event_id or 0), request.client_id)]
+            request.outcome = first.outcome
+    if receipts and store_receipts:
+        await session.execute(
+            _insert(session)(ActionReceipt.__table__).on_conflict_do_nothing(
+                index_elements=["actor", "client_id"]
+            ),
+            receipts,
+        )
+
+
+def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:
+    if question is None or question.event_id != event_id:
+        return ActionRefused(
+            "unknown_question", "There is no such question in this event.", status=404
+        )
+    if question.canonical_id is not None:
+        return ActionRefused(
+            "merged",
+            f"This question was merged into question {question.root_id}; vote for that one.",
+        )
+    if Status(question.status) not in VOTABLE_STATUSES:
+        return ActionRefused("not_votable", f"A question that is {question.status} takes no votes.")
+    return None
+
+
+def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
+    """Counters were raised in SQL: loaded Question objects must reread theirs."""
+    for instance in list(session.identity_map.values()):
+        if isinstance(instance, Question) and instance.id in changed:
+            session.expire(instance, ["supporters"])
+
+
+@dataclass
+class VoteBatcher:
+    """Collects votes while the previous group commits, then applies them together."""
+
+    services: Services
+    max_batch: int = 1000
+    known_participants: set[str] = field(default_factory=set)
+    _queue: asyncio.Queue[tuple[VoteRequest, asyncio.Future[Reply]]] = field(
+        default_factory=asyncio.Queue
+    )
+    _task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="vote-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def vote(self, actor: Actor, event_slug: str, client_id: str, question_id: int) -> Reply:
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        await self._queue.put((VoteRequest(actor, event_slug, client_id, question_id), future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            await asyncio.sleep(0)
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            await self._apply(batch)
+
+    async def _apply(self, batch: list[tuple[VoteRequest, asyncio.Future[Reply]]]) -> None:
+        requests = [request for request, _ in batch]
+        now = self.services.clock()
+        known = self.known_participants
+        try:
+            await self.services.committer.run(
+                lambda session: apply_votes(session, requests, now, known)
+            )
+        except Exception as error:
+            log.exception("a batch of %d votes failed; none was applied", len(batch))
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        if len(known) > 500_000:
+            known.clear()  # a cache, not a registry: the database stays the authority
+        changed = set()
+        for request, future in batch:
+            if future.done():
+                continue
+            outcome = request.outcome
+            if isinstance(outcome, Reply):
+                known.add(request.actor.participant_id)
+                future.set_result(outcome)
+                if not outcome.replayed and request.event_id is not None:
+                    changed.add(request.event_id)
+            else:
+                future.set_exception(outcome or ActionRefused("internal", "Not applied."))
+        for event_id in changed:
+            await self.services.hub.notify(event_id)
