@@ -46,6 +46,12 @@ async def lock_event_for_dedup(session: AsyncSession, event_id: int) -> None:
 
 
 @dataclass(frozen=True)
+class Embedded:
+    questions: list[tuple[int, int]]  # (question id, event id)
+    vectors: list[Vector]
+
+
+@dataclass(frozen=True)
 class Match:
     question_id: int
     score: float
@@ -109,19 +115,39 @@ class DedupWorker:
         return await loop.run_in_executor(self._executor, self.embedder.encode, list(texts))
 
     async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._batch_size and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self.process(batch)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("dedup of questions %s failed; the sweep will retry", batch)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+        """Two stages, so the model embeds the next batch while this one is being decided."""
+        embedded: asyncio.Queue[tuple[list[int], Embedded]] = asyncio.Queue(maxsize=1)
+
+        async def embed_stage() -> None:
+            while True:
+                batch = [await self._queue.get()]
+                while len(batch) < self._batch_size and not self._queue.empty():
+                    batch.append(self._queue.get_nowait())
+                try:
+                    ready = await self.embed(batch)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("embedding questions %s failed; the sweep will retry", batch)
+                    ready = Embedded([], [])
+                await embedded.put((batch, ready))
+
+        async def decide_stage() -> None:
+            while True:
+                batch, ready = await embedded.get()
+                try:
+                    await self.decide(ready)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("dedup of questions %s failed; the sweep will retry", batch)
+                finally:
+                    for _ in batch:
+                        self._queue.task_done()
+
+        async with asyncio.TaskGroup() as stages:
+            stages.create_task(embed_stage())
+            stages.create_task(decide_stage())
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -148,6 +174,10 @@ class DedupWorker:
         return len(waiting)
 
     async def process(self, question_ids: Sequence[int]) -> None:
+        await self.decide(await self.embed(question_ids))
+
+    async def embed(self, question_ids: Sequence[int]) -> Embedded:
+        """Embed the questions of `question_ids` that still wait (a thread of its own)."""
         async with self._read() as session:
             rows = (
                 await session.execute(
@@ -157,15 +187,18 @@ class DedupWorker:
                 )
             ).all()
         if not rows:
-            return
+            return Embedded([], [])
         vectors = await self.encode([row.text for row in rows])
+        return Embedded([(row.id, row.event_id) for row in rows], list(vectors))
+
+    async def decide(self, ready: Embedded) -> None:
         by_event: dict[int, list[tuple[int, Vector]]] = {}
-        for row, vector in zip(rows, vectors, strict=True):
-            by_event.setdefault(row.event_id, []).append((row.id, vector))
+        for (question_id, event_id), vector in zip(ready.questions, ready.vectors, strict=True):
+            by_event.setdefault(event_id, []).append((question_id, vector))
         for event_id, items in by_event.items():
             await self._decide_event(event_id, items)
             await self._notify(event_id)
-        self.processed += len(rows)
+        self.processed += len(ready.questions)
 
     async def index_for(self, event_id: int) -> EventIndex:
         lock = self._index_locks.setdefault(event_id, asyncio.Lock())

@@ -51,7 +51,8 @@ PRESENCE_SECONDS = 3.0
 @dataclass
 class Room:
     screens: set[Screen] = field(default_factory=set)
-    dirty: bool = True
+    dirty: bool = True  # the queue changed: render from the database
+    recount: bool = False  # only who is online changed
     elsewhere: int = 0  # screens on other workers, as last counted through the backend
     last: dict[str, Body] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
@@ -101,6 +102,13 @@ class Hub:
         room = self._rooms.get(event_id)
         return room.elsewhere + len(room.screens) if room else 0
 
+    def current_body(self, event_id: int, audience: str) -> Body | None:
+        """The audience's last rendered queue, if nothing has changed since (else None)."""
+        room = self._rooms.get(event_id)
+        if room is None or room.dirty:
+            return None
+        return room.last.get(audience)
+
     async def join(self, event_id: int, screen: Screen) -> None:
         room = self._rooms.get(event_id)
         if room is None:
@@ -108,14 +116,14 @@ class Hub:
             with contextlib.suppress(ConnectionError, OSError):
                 await self._backend.subscribe(channel_for(event_id))
         room.screens.add(screen)
-        room.dirty = True  # the online count changed
+        room.recount = True
 
     async def leave(self, event_id: int, screen: Screen) -> None:
         room = self._rooms.get(event_id)
         if room is None:
             return
         room.screens.discard(screen)
-        room.dirty = True
+        room.recount = True
         if not room.screens:
             del self._rooms[event_id]
             with contextlib.suppress(ConnectionError, OSError):
@@ -182,15 +190,15 @@ class Hub:
                     total = here
                 if total - here != room.elsewhere:
                     room.elsewhere = max(0, total - here)
-                    room.dirty = True
+                    room.recount = True
 
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self._tick)
             for event_id, room in list(self._rooms.items()):
-                if not room.dirty:
+                if not (room.dirty or room.recount):
                     continue
-                room.dirty = False
+                room.dirty = room.recount = False
                 try:
                     rendered = await self._render(event_id, self.online(event_id))
                 except asyncio.CancelledError:

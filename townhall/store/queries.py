@@ -194,3 +194,20 @@ async def moderation_entries(session: AsyncSession, event_id: int) -> Sequence[M
         .order_by(ModerationEntry.id)
     )
     return (await session.scalars(query)).all()
+
+
+async def votable_roots(
+    session: AsyncSession, event_id: int, ids: Sequence[int]
+) -> dict[int, tuple[str, int]]:
+    """Text and supporters of those of `ids` that stand in the public queue and take votes."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Question.id, Question.text, Question.supporters).where(
+            Question.id.in_(ids),
+            Question.event_id == event_id,
+            Question.canonical_id.is_(None),
+            Question.status.in_([Status.OPEN.value, Status.ANSWERING.value]),
+        )
+    )
+    return {question_id: (text, supporters) for question_id, text, supporters in rows}

@@ -115,20 +115,19 @@ async def similar_questions(request: Request) -> Response:
     if event is None:
         return problem(404, "unknown_event", "There is no such event.")
     found = await state.dedup.similar(event.id, text[:500])
-    current = await load_queue(state.services.read_sessions, event.id, 0)
-    assert current is not None
-    public = {item.id: item for item in (*current.queue.open, *current.queue.answering)}
+    async with state.services.read_sessions() as session:
+        votable = await queries.votable_roots(session, event.id, [root for root, _ in found])
     return JSONResponse(
         {
             "similar": [
                 {
                     "id": root,
-                    "text": public[root].text,
-                    "votes": public[root].votes,
+                    "text": votable[root][0],
+                    "votes": votable[root][1],
                     "score": round(score, 3),
                 }
                 for root, score in found
-                if root in public
+                if root in votable
             ]
         }
     )

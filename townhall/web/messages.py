@@ -86,6 +86,10 @@ def render_queue(event: Event, queue: Queue) -> dict[str, dict[str, Any]]:
     return {audience: queue_body(event, queue, audience) for audience in AUDIENCES}
 
 
+def snapshot_of(body: dict[str, Any], *, voted: list[int], mine: list[int]) -> str:
+    return dumps({"type": "snapshot", **body, "you": {"voted": voted, "mine": mine}})
+
+
 def snapshot(
     event: Event, queue: Queue, audience: str, *, voted: list[int], mine: list[int]
 ) -> str:

@@ -74,10 +74,17 @@ async def event_socket(websocket: WebSocket) -> None:
     hub = state.services.hub
 
     screen.send(messages.welcome(participant_id, role, event))
-    current = await load_queue(state.services.read_sessions, event.id, hub.online(event.id) + 1)
     voted, mine = await load_own_marks(state.services.read_sessions, event.id, participant_id)
-    if current is not None:
-        screen.send(messages.snapshot(current.event, current.queue, role, voted=voted, mine=mine))
+    # In a crowd arriving at once, the queue rendered at the last tick (unchanged since) serves
+    # every newcomer; otherwise it is read from the database.
+    body = hub.current_body(event.id, role)
+    if body is not None:
+        screen.send(messages.snapshot_of(body, voted=voted, mine=mine))
+    else:
+        current = await load_queue(state.services.read_sessions, event.id, hub.online(event.id) + 1)
+        if current is not None:
+            snapshot = messages.snapshot(current.event, current.queue, role, voted=voted, mine=mine)
+            screen.send(snapshot)
     await hub.join(event.id, screen)
     sender = asyncio.create_task(_send_loop(websocket, screen))
     try:
