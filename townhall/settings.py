@@ -40,6 +40,7 @@ class Settings:
     tick_seconds: float = 0.2
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
+    ws_compression: bool = False
     rate_questions: str = "5/minute;30/hour"
     rate_actions: str = "60/10seconds"
     rate_frames: str = "100/10seconds"
@@ -63,6 +64,16 @@ class Settings:
             if value <= 0:
                 raise SettingsError(f"TOWNHALL_{name} must be positive, not {raw!r}")
             return value
+
+        def flag(name: str, default: bool) -> bool:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off"):
+                return False
+            raise SettingsError(f"TOWNHALL_{name} must be true or false, not {raw!r}")
 
         def rate(name: str, default: str) -> str:
             raw = get(name) or default
@@ -93,6 +104,7 @@ class Settings:
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
+            ws_compression=flag("WS_COMPRESSION", cls.ws_compression),
             rate_questions=rate("RATE_QUESTIONS", cls.rate_questions),
             rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
             rate_frames=rate("RATE_FRAMES", cls.rate_frames),

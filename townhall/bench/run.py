@@ -538,7 +538,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
     raise_nofile()
     workdir = Path(tempfile.mkdtemp(prefix="townhall-bench-"))
     texts, source = load_texts(config.texts if config.texts is not None else None)
-    settings = Settings()
+    settings = Settings.from_env()
     document: dict[str, Any] = {
         "parameters": {
             k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items()
@@ -555,6 +555,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
             "rate_actions": settings.rate_actions,
             "rate_questions": settings.rate_questions,
             "dedup_batch_size": settings.dedup_batch_size,
+            "ws_compression": settings.ws_compression,
         },
         "texts": {"source": source, "distinct": len(texts)},
     }
@@ -594,7 +595,9 @@ def run(config: BenchConfig) -> dict[str, Any]:
         if config.bare:
             log("bare: starting the websockets broadcast server")
             try:
-                bare = servers.start_bare(workdir, settings.tick_seconds, config.compression)
+                # The ceiling runs as our server does: compressing only if ours does.
+                bare_compression = config.compression if settings.ws_compression else "none"
+                bare = servers.start_bare(workdir, settings.tick_seconds, bare_compression)
                 try:
                     document["bare_websockets"] = load_phase(
                         config, bare, "bare", drive_texts, [], None, "bare"
