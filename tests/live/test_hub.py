@@ -58,7 +58,7 @@ async def test_hub_memory_coalesces_many_notifications_into_few_renders() -> Non
     await asyncio.sleep(0.3)
     await hub.stop()
 
-    assert 1 <= len(render.renders) <= 4
+    assert 0 < len(render.renders) <= 4
     assert await _next(screen) is None  # closed by stop
 
 

@@ -123,7 +123,7 @@ async def test_live_loop_burst_of_votes_coalesces_into_few_updates(
     await watcher.wait_for(lambda: watcher.item(question_id)["votes"] == 20)
 
     updates = sum(1 for m in watcher.messages if m["type"] in ("queue", "queue_diff")) - before
-    assert 1 <= updates < 19
+    assert 0 < updates < 19
     for screen in (watcher, *voters):
         await screen.close()
 
