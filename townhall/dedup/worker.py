@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
 from townhall.dedup.index import EventIndex, Vector
@@ -225,6 +226,10 @@ class DedupWorker:
             # event's lock first decides, the other then sees that decision before its own.
             await lock_event_for_dedup(session, event_id)
             await self._catch_up(session, index, event_id)
+            # Load the batch at once; the loop below then finds each in the session.
+            await session.execute(
+                select(Question).where(Question.id.in_([question_id for question_id, _ in items]))
+            )
             for question_id, vector in items:
                 question = await session.get(Question, question_id)
                 if question is None or question.dedup_state != "pending":
@@ -305,22 +310,19 @@ class DedupWorker:
         if not nearest:
             return []
         ids = [item[0] for item in nearest]
-        roots = dict(
-            (
-                await session.execute(
-                    select(Question.id, Question.root_id).where(Question.id.in_(ids))
-                )
-            ).all()
+        # One query: the candidates (loaded, so a merge target needs no second read) and the
+        # status of the group each belongs to.
+        group = aliased(Question)
+        rows = await session.execute(
+            select(Question, group.status)
+            .join(group, group.id == Question.root_id)
+            .where(Question.id.in_(ids))
         )
-        root_status = dict(
-            (
-                await session.execute(
-                    select(Question.id, Question.status).where(
-                        Question.id.in_({root for root in roots.values() if root is not None})
-                    )
-                )
-            ).all()
-        )
+        roots: dict[int, int | None] = {}
+        root_status: dict[int | None, str] = {}
+        for candidate, status in rows:
+            roots[candidate.id] = candidate.root_id
+            root_status[candidate.root_id] = status
         scores = self.scorer.score(
             text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
         )
