@@ -73,6 +73,8 @@ export default {
   refused_bad_move: 'That question is not in a state where this applies.',
   refused_bad_merge: 'Those questions cannot be merged.',
   refused_no_suggestion: 'There is no duplicate suggestion for that question any more.',
+  refused_slow_down: "You are going a little fast. Wait a moment and try again.",
+  error_slow_down: "Too many messages. Slow down a little.",
   refused_internal: 'Something went wrong on the server. Please try again.',
   // moderator
   mod_title: 'Moderation',

@@ -73,6 +73,8 @@ export default {
   refused_bad_move: 'Cette action ne s’applique pas à la question dans son état actuel.',
   refused_bad_merge: 'Ces questions ne peuvent pas être fusionnées.',
   refused_no_suggestion: 'Il n’y a plus de suggestion de doublon pour cette question.',
+  refused_slow_down: "Un peu trop vite. Attendez un instant puis réessayez.",
+  error_slow_down: "Trop de messages. Ralentissez un peu.",
   refused_internal: 'Le serveur a rencontré un problème. Réessayez.',
   // modération
   mod_title: 'Modération',

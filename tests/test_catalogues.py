@@ -1,0 +1,20 @@
+"""The UI's message catalogues: French is as complete as English."""
+
+from __future__ import annotations
+
+import re
+
+from townhall.settings import PROJECT_ROOT
+
+MESSAGES = PROJECT_ROOT / "frontend" / "js" / "messages"
+
+
+def _keys(language: str) -> set[str]:
+    return set(re.findall(r"^  (\w+):", (MESSAGES / f"{language}.js").read_text(), re.MULTILINE))
+
+
+def test_catalogues_french_and_english_have_the_same_keys() -> None:
+    english, french = _keys("en"), _keys("fr")
+
+    assert len(english) > 100
+    assert (english - french, french - english) == (set(), set())
