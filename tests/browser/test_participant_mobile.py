@@ -71,3 +71,35 @@ async def test_participant_mobile_first_load_is_under_60_kb(
         "participant.js was not compressed\n" + listing
     )
     assert total < WEIGHT_BUDGET, f"first load {total} B > {WEIGHT_BUDGET} B\n{listing}"
+
+
+async def test_participant_page_works_on_a_slow_3g_profile(
+    live_event: LiveEvent, screens: Screens
+) -> None:
+    await populate(live_event)
+    page = await screens.open(None, width=360, height=780)
+    cdp = await page.context.new_cdp_session(page)
+    # Chrome DevTools' "Slow 3G": 400 ms round trips, about 50 kB/s down and up.
+    await cdp.send("Network.enable")
+    await cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 400,
+            "downloadThroughput": 500 * 1024 / 8,
+            "uploadThroughput": 500 * 1024 / 8,
+        },
+    )
+
+    await page.goto(live_event.participant_url, timeout=60_000)
+    await expect(page.get_by_role("region", name="Now answering")).not_to_contain_text(
+        "Connecting", timeout=30_000
+    )
+    await page.get_by_label("Your question").fill(
+        "Will the next Secretary-General visit the Sahel?"
+    )
+    await page.get_by_role("button", name="Ask").click()
+
+    await expect(
+        page.get_by_role("button", name="Upvote: Will the next Secretary-General visit the Sahel?")
+    ).to_be_visible(timeout=30_000)
