@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import vobject
 from browser.support import ORGANISER_EMAIL, ORGANISER_PASSWORD, LiveEvent, Screens
 from playwright.async_api import Page, expect
 
@@ -66,10 +65,13 @@ async def test_organiser_plans_reschedules_and_cancels_in_the_browser(
         after = (await http.get(f"/series/{SERIES_SLUG}/feed.ics")).text
 
     def events(ics: str) -> dict[str, tuple[str, int, str]]:
-        calendar = vobject.readOne(ics)
+        # icalendar, not vobject: vobject keeps every VTIMEZONE it has read in a process-wide
+        # registry by TZID, which would leak this feed's zone into other tests.
+        from icalendar import Calendar
+
         return {
-            e.uid.value: (e.summary.value, int(e.sequence.value), e.status.value)
-            for e in calendar.vevent_list
+            str(e["UID"]): (str(e["SUMMARY"]), int(e["SEQUENCE"]), str(e["STATUS"]))
+            for e in Calendar.from_ical(ics).walk("VEVENT")
         }
 
     first, then = events(before), events(after)

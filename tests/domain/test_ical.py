@@ -46,6 +46,13 @@ DESCRIPTION = (
 MakeEvent = Callable[..., CalendarEvent]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_vobject_timezones() -> None:
+    """vobject keeps each VTIMEZONE it reads in a process-wide map by TZID; a zone read from
+    another file (covering other years) must not decide how these files are read."""
+    getattr(vobject.icalendar, "__tzidMap").clear()
+
+
 @pytest.fixture
 def make_event() -> MakeEvent:
     def make(**overrides: Any) -> CalendarEvent:
