@@ -22,6 +22,7 @@ from townhall.settings import Settings, default_model_path
 from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import DemoEvent, seed_demo
 from townhall.store.migrate import upgrade_async
+from townhall.web.protocol import FramedWebSocketProtocol
 
 POSTGRES_URL = os.environ.get("TOWNHALL_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TOWNHALL_TEST_REDIS_URL")
@@ -151,6 +152,8 @@ async def start_server(settings: Settings, embedder: Embedder) -> AsyncIterator[
             port=port,
             log_level="warning",
             ws_max_size=merged.max_frame_bytes,
+            ws=FramedWebSocketProtocol,
+            ws_per_message_deflate=merged.ws_compression,
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())

@@ -113,6 +113,8 @@ def _print_links(settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from townhall.web.protocol import FramedWebSocketProtocol
+
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     # Links printed and served should name the port actually served on.
     os.environ.setdefault("TOWNHALL_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
@@ -126,6 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         ws_max_size=settings.max_frame_bytes,
+        ws=FramedWebSocketProtocol,
         ws_per_message_deflate=settings.ws_compression,
         proxy_headers=True,
         log_level="info",

@@ -19,7 +19,7 @@ from typing import Any
 
 from townhall.live.backends import Backend
 from townhall.live.diff import Body, queue_diff
-from townhall.live.outbox import Outbox, Overflow
+from townhall.live.outbox import FrameWriter, Outbox, Overflow, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,11 @@ def dumps(message: dict[str, Any]) -> str:
 class Screen:
     """One connected screen: its audience ('participant' or 'moderator') and its outbox."""
 
-    def __init__(self, audience: str, outbox_limit: int) -> None:
+    def __init__(self, audience: str, outbox_limit: int, direct: FrameWriter | None = None) -> None:
         self.audience = audience
-        self.outbox = Outbox(outbox_limit)
+        self.outbox = Outbox(outbox_limit, direct)
 
-    def send(self, message: str) -> None:
+    def send(self, message: str | Prepared) -> None:
         try:
             self.outbox.put(message)
         except Overflow:
@@ -132,9 +132,10 @@ class Hub:
     def send_to(self, event_id: int, audience: str, message: str) -> None:
         """A message for every local screen of one audience (not coalesced)."""
         room = self._rooms.get(event_id)
+        prepared = Prepared(message)
         for screen in list(room.screens) if room else ():
             if screen.audience == audience:
-                screen.send(message)
+                screen.send(prepared)
 
     async def notify(self, event_id: int) -> None:
         """Something in the event changed and is committed: every screen should follow."""
@@ -221,13 +222,15 @@ class Hub:
         diff = (
             None
             if changes is None or unchanged
-            else dumps({"type": "queue_diff", "version": version, "base": base, **changes})
+            else Prepared(
+                dumps({"type": "queue_diff", "version": version, "base": base, **changes})
+            )
         )
-        full_message: list[str] = []
+        full_message: list[Prepared] = []
 
-        def full() -> str:
+        def full() -> Prepared:
             if not full_message:
-                full_message.append(dumps({"type": "queue", "version": version, **body}))
+                full_message.append(Prepared(dumps({"type": "queue", "version": version, **body})))
             return full_message[0]
 
         for screen in list(room.screens):

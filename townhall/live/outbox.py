@@ -6,6 +6,33 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 
+from websockets.frames import Frame, Opcode
+
+FrameWriter = Callable[[bytes], bool]
+"""Writes one ready-made WebSocket frame now; False when the connection cannot take it now
+(closing, or its write buffer is over the high-water mark)."""
+
+
+class Prepared:
+    """A message serialised once: its text and, made on first use, its WebSocket frame.
+
+    Server frames are not masked, so one frame's bytes serve every socket (as
+    `websockets.broadcast` does), when the connection does not compress.
+    """
+
+    __slots__ = ("_frame", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._frame: bytes | None = None
+
+    @property
+    def frame(self) -> bytes:
+        if self._frame is None:
+            frame = Frame(Opcode.TEXT, self.text.encode("utf-8"))
+            self._frame = frame.serialize(mask=False, extensions=())
+        return self._frame
+
 
 class Overflow(Exception):
     """The client fell too far behind; close it and let it resync on reconnect."""
@@ -17,34 +44,47 @@ class Outbox:
     A state update is a diff against the previous one, which the client can apply only if it
     holds that previous one. So a screen gets the diff when it is keeping up, and the full
     state when it is new or an earlier update was still waiting (it would have missed it).
+
+    With a `direct` frame writer, a message goes straight to the connection when nothing is
+    waiting or being sent before it (the common case: no task switch, no per-socket
+    serialisation); otherwise it waits here for the connection's send loop, in order.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, direct: FrameWriter | None = None) -> None:
         self._limit = limit
-        self._messages: deque[str] = deque()
-        self._state: str | None = None
+        self._direct = direct
+        self._messages: deque[Prepared] = deque()
+        self._state: Prepared | None = None
         self._in_step = False
+        self._in_flight = False  # the send loop holds a message it has not finished sending
         self._ready = asyncio.Event()
         self._closed = False
 
-    def put(self, message: str) -> None:
+    def put(self, message: str | Prepared) -> None:
         if self._closed:
+            return
+        prepared = message if isinstance(message, Prepared) else Prepared(message)
+        if self._write_now(prepared):
             return
         if len(self._messages) >= self._limit:
             self.close()
             raise Overflow(f"more than {self._limit} messages waiting")
-        self._messages.append(message)
+        self._messages.append(prepared)
         self._ready.set()
 
-    def put_state(self, diff: str | None, full: Callable[[], str]) -> None:
+    def put_state(self, diff: Prepared | None, full: Callable[[], Prepared]) -> None:
         if self._closed:
             return
-        if diff is not None and self._in_step and self._state is None:
-            self._state = diff
-        else:
-            self._state = full()
+        state = diff if diff is not None and self._in_step and self._state is None else full()
         self._in_step = True
+        if self._write_now(state):
+            return
+        self._state = state
         self._ready.set()
+
+    def _write_now(self, message: Prepared) -> bool:
+        idle = not (self._messages or self._state is not None or self._in_flight)
+        return idle and self._direct is not None and self._direct(message.frame)
 
     def close(self) -> None:
         self._closed = True
@@ -60,14 +100,21 @@ class Outbox:
         return self._closed
 
     async def get(self) -> str | None:
-        """The next message to send, or None once closed."""
+        """The next message to send, or None once closed.
+
+        The caller sends it before asking for the next one, so asking again means the
+        previous message is out.
+        """
+        self._in_flight = False
         while True:
             if self._closed:
                 return None
             if self._messages:
-                return self._messages.popleft()
+                self._in_flight = True
+                return self._messages.popleft().text
             if self._state is not None:
                 state, self._state = self._state, None
-                return state
+                self._in_flight = True
+                return state.text
             self._ready.clear()
             await self._ready.wait()

@@ -17,6 +17,7 @@ from townhall.live.hub import Screen
 from townhall.store import queries
 from townhall.web import messages
 from townhall.web.auth import is_moderator
+from townhall.web.protocol import FRAME_WRITER
 from townhall.web.state import AppState
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ async def event_socket(websocket: WebSocket) -> None:
         return
     role = "moderator" if moderator else "participant"
     actor = Actor(participant_id, moderator_of=event.id if moderator else None)
-    screen = Screen(role, state.settings.outbox_limit)
+    direct = websocket.scope.get("extensions", {}).get(FRAME_WRITER)
+    screen = Screen(role, state.settings.outbox_limit, direct)
     hub = state.services.hub
 
     screen.send(messages.welcome(participant_id, role, event))
