@@ -88,20 +88,7 @@ async def apply_votes(
             ).where(Question.id.in_({r.question_id for r in live}))
         )
     }
-    participants = {r.actor.participant_id for r in live}
-    backed: set[tuple[str, int | None]] = {
-        (participant, root)
-        for participant, root in (
-            await session.execute(
-                select(Vote.participant_id, Question.root_id)
-                .join(Question, Question.id == Vote.question_id)
-                .where(
-                    Question.root_id.in_({q.root_id for q in questions.values()}),
-                    Vote.participant_id.in_(participants),
-                )
-            )
-        ).all()
-    }
+    backed = await _backed_groups(session, live, questions)
     new_votes: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], VoteRequest] = {}
     for request in live:
@@ -187,6 +174,42 @@ async def apply_votes(
             ),
             receipts,
         )
+
+
+async def _backed_groups(
+    session: AsyncSession, requests: Sequence[VoteRequest], questions: dict[int, Any]
+) -> set[tuple[str, int | None]]:
+    """(participant, root) for each requester who already backs the group of the question
+    they vote for, through any of its wordings.
+
+    Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
+    not grow with how many votes each participant has cast before.
+    """
+    roots = {question.root_id for question in questions.values()}
+    root_of = dict(
+        (
+            await session.execute(
+                select(Question.id, Question.root_id).where(Question.root_id.in_(roots))
+            )
+        ).all()
+    )
+    members: dict[int | None, list[int]] = {}
+    for question_id, root in root_of.items():
+        members.setdefault(root, []).append(question_id)
+    wanted = {
+        (member, request.actor.participant_id)
+        for request in requests
+        if (question := questions.get(request.question_id)) is not None
+        for member in members.get(question.root_id, ())
+    }
+    if not wanted:
+        return set()
+    found = await session.execute(
+        select(Vote.question_id, Vote.participant_id).where(
+            tuple_(Vote.question_id, Vote.participant_id).in_(wanted)
+        )
+    )
+    return {(participant, root_of[question_id]) for question_id, participant in found}
 
 
 def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:

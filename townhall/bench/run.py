@@ -116,6 +116,9 @@ class Clients:
             self.pipes.append(ours)
             self.processes.append(process)
 
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.processes if p.pid is not None)
+
     def ask(self, command: str, timeout: float = 600.0, **args: Any) -> list[dict[str, Any]]:
         for pipe in self.pipes:
             pipe.send((command, args))
@@ -195,6 +198,7 @@ def _profile(
             "--rate",
             "50",
             "--nonblocking",
+            "--gil",  # only threads holding the GIL: where the Python CPU goes
             "--format",
             "raw",
             "-o",
@@ -269,9 +273,11 @@ def load_phase(
             )
         time.sleep(max(0.0, (start_ns - time.monotonic_ns()) / 1e9))
         cpu_start = cpu_seconds(pid) if pid else None
+        client_cpu_start = clients.cpu_seconds()
         spy = _profile(config, pid, name, config.seconds)
         time.sleep(max(0.0, (end_ns - time.monotonic_ns()) / 1e9))
         cpu_end = cpu_seconds(pid) if pid else None
+        client_cpu = clients.cpu_seconds() - client_cpu_start
         drives = []
         for pipe in clients.pipes:
             if not pipe.poll(config.drain_seconds + 120):
@@ -326,6 +332,12 @@ def load_phase(
         "per_socket_per_second_min": _round(min(updates) / seconds if updates else None),
     }
     out["vote_to_screen"] = vote_latencies(results)
+    # The clients share the machine: when they are near their cores' limit, latencies and
+    # rates measure the clients as much as the server.
+    out["client_cpu"] = {
+        "processes": len(clients.processes),
+        "cores_busy": round(client_cpu / seconds, 3),
+    }
     if cpu_start is not None and cpu_end is not None:
         cpu = cpu_end - cpu_start
         out["server_cpu"] = {

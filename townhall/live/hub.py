@@ -194,8 +194,12 @@ class Hub:
                     room.recount = True
 
     async def _ticker(self) -> None:
+        # Ticks keep their rate: the time spent rendering and sending is taken off the wait.
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time()
         while True:
-            await asyncio.sleep(self._tick)
+            next_tick = max(next_tick + self._tick, loop.time())
+            await asyncio.sleep(next_tick - loop.time())
             for event_id, room in list(self._rooms.items()):
                 if not (room.dirty or room.recount):
                     continue
