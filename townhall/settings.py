@@ -36,7 +36,7 @@ class Settings:
     model_path: Path | None = None
     dedup_thresholds: Path = DEFAULT_THRESHOLDS
     dedup_queue_size: int = 2000
-    dedup_batch_size: int = 64
+    dedup_batch_size: int = 256
     tick_seconds: float = 0.2
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384

@@ -37,7 +37,6 @@ class VoteRequest:
     question_id: int
     outcome: Reply | ActionRefused | None = None
     event_id: int | None = None
-    new_participant: bool = False
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -111,11 +110,11 @@ async def apply_votes(
             new_votes.append(
                 {"question_id": question.id, "participant_id": support[0], "created_at": now}
             )
-    fresh = sorted({v["participant_id"] for v in new_votes} - known)
+    fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
         await session.execute(
             _insert(session)(Participant.__table__).on_conflict_do_nothing(index_elements=["id"]),
-            [{"id": participant, "created_at": now} for participant in fresh],
+            [{"id": participant, "created_at": now} for participant in sorted(fresh)],
         )
     added: Counter[int] = Counter()
     votes = Vote.__table__
@@ -153,7 +152,6 @@ async def apply_votes(
             "votes": counts[request.question_id],
         }
         request.outcome = Reply("vote", request.client_id, result)
-        request.new_participant = request.actor.participant_id in fresh
         receipts.append(
             {
                 "actor": request.actor.receipt_key(request.event_id or 0),

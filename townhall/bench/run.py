@@ -289,7 +289,7 @@ def load_phase(
         event = None
         if mode == "townhall" and config.burst > 0 and database_url is not None:
             event = verify.event_id(database_url, slug)
-            burst = _burst(config, clients, burst_texts, database_url, event, name)
+            burst = _burst(config, clients, burst_texts, database_url, event, name, pid)
         results = clients.ask("results")
     finally:
         clients.close()
@@ -399,10 +399,12 @@ def _burst(
     database_url: str,
     event: int,
     name: str,
+    pid: int | None,
 ) -> dict[str, Any]:
     before = verify.dedup_states(database_url, event)
     log(f"{name}: burst of {config.burst} questions (dedup states before: {before})")
     started = time.monotonic()
+    spy = _profile(config, pid, f"{name}-burst", 10)
     shares = _split(texts, len(clients.pipes))
     counts = [
         config.burst // len(shares) + (1 if i < config.burst % len(shares) else 0)
@@ -429,6 +431,8 @@ def _burst(
             break
         time.sleep(0.25)
     drained = time.monotonic() - started
+    if spy is not None:
+        spy.wait(60)
     decided = states.get("done", 0) - before.get("done", 0)
     return {
         "offered": _merge_counts(a["offered"] for a in answers),

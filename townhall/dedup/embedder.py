@@ -33,7 +33,9 @@ class SentenceTransformerEmbedder:
         if not path.is_dir():
             raise FileNotFoundError(f"no sentence-transformers model folder at {path}")
         # Leave a core to the event loop on small machines.
-        torch.set_num_threads(threads or max(1, (os.cpu_count() or 2) - 1))
+        self._threads = threads or max(1, (os.cpu_count() or 2) - 1)
+        self._torch = torch
+        torch.set_num_threads(self._threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
@@ -45,6 +47,10 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str]) -> Matrix:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # The thread count is kept per OS thread (OpenMP): a pool thread that encodes would
+        # otherwise start with one per core and spin against the event loop for the CPU.
+        if self._torch.get_num_threads() != self._threads:
+            self._torch.set_num_threads(self._threads)
         vectors = self._model.encode(
             list(texts),
             batch_size=self._batch_size,

@@ -14,6 +14,7 @@ class EventIndex:
     def __init__(self, dimension: int) -> None:
         self.dimension = dimension
         self._ids: list[int] = []
+        self._id_array = np.zeros(0, dtype=np.int64)  # the same ids, for masking in numpy
         self._texts: list[str] = []
         self._matrix = np.zeros((0, dimension), dtype=np.float32)
         self._size = 0
@@ -29,7 +30,11 @@ class EventIndex:
             grown = np.zeros((max(64, self._size * 2), self.dimension), dtype=np.float32)
             grown[: self._size] = self._matrix[: self._size]
             self._matrix = grown
+            ids = np.zeros(grown.shape[0], dtype=np.int64)
+            ids[: self._size] = self._id_array[: self._size]
+            self._id_array = ids
         self._matrix[self._size] = vector
+        self._id_array[self._size] = question_id
         self._ids.append(question_id)
         self._texts.append(text)
         self._size += 1
@@ -42,7 +47,7 @@ class EventIndex:
             return []
         scores = self._matrix[: self._size] @ vector
         if exclude is not None:
-            scores = np.where(np.asarray(self._ids) == exclude, -np.inf, scores)
+            scores = np.where(self._id_array[: self._size] == exclude, -np.inf, scores)
         k = min(k, self._size)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

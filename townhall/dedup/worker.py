@@ -32,6 +32,7 @@ from townhall.store.tables import Question
 log = logging.getLogger(__name__)
 
 CANDIDATES = 10
+DECISIONS_PER_TRANSACTION = 32
 SWEEP_SECONDS = 15.0
 # pg_advisory_xact_lock keys: this namespace plus the event id.
 _LOCK_NAMESPACE = 0x7448_0000_0000
@@ -56,6 +57,8 @@ class Embedded:
 class Match:
     question_id: int
     score: float
+    root_id: int  # the group the candidate belongs to now
+    text: str  # the candidate's wording, as scored
 
 
 class DedupWorker:
@@ -197,7 +200,10 @@ class DedupWorker:
         for (question_id, event_id), vector in zip(ready.questions, ready.vectors, strict=True):
             by_event.setdefault(event_id, []).append((question_id, vector))
         for event_id, items in by_event.items():
-            await self._decide_event(event_id, items)
+            # Short write transactions: on SQLite a decision holds the only write lock, and
+            # votes and questions must not wait for a whole burst to be decided.
+            for start in range(0, len(items), DECISIONS_PER_TRANSACTION):
+                await self._decide_event(event_id, items[start : start + DECISIONS_PER_TRANSACTION])
             await self._notify(event_id)
         self.processed += len(ready.questions)
 
@@ -230,14 +236,17 @@ class DedupWorker:
             await session.execute(
                 select(Question).where(Question.id.in_([question_id for question_id, _ in items]))
             )
-            for question_id, vector in items:
-                question = await session.get(Question, question_id)
-                if question is None or question.dedup_state != "pending":
-                    continue
-                await self._decide_one(session, index, question, vector)
-                question.embedding = to_bytes(vector)
-                question.dedup_state = "done"
-                index.add(question.id, question.text, vector)
+            # Each decision's own updates (embedding, state, suggestion) are flushed together
+            # at commit; what later decisions read (groups) is flushed by the merge itself.
+            with session.sync_session.no_autoflush:
+                for question_id, vector in items:
+                    question = await session.get(Question, question_id)
+                    if question is None or question.dedup_state != "pending":
+                        continue
+                    await self._decide_one(session, index, question, vector)
+                    question.embedding = to_bytes(vector)
+                    question.dedup_state = "done"
+                    index.add(question.id, question.text, vector)
 
     async def _catch_up(self, session: AsyncSession, index: EventIndex, event_id: int) -> None:
         """Add questions other workers decided since this index was built."""
@@ -264,11 +273,11 @@ class DedupWorker:
         match = await self.best_match(session, index, question.text, vector, exclude=question.id)
         if match is None:
             return
-        target = await session.get(Question, match.question_id)
-        assert target is not None
-        decision = self.scorer.decide(match.score, question.text, target.text)
+        decision = self.scorer.decide(match.score, question.text, match.text)
         mergeable = question.canonical_id is None and question.status != Status.HIDDEN.value
         if decision == "merge" and mergeable:
+            target = await session.get(Question, match.question_id)
+            assert target is not None
             await merging.merge(
                 session,
                 question,
@@ -279,7 +288,7 @@ class DedupWorker:
                 now=self._clock(),
             )
         elif decision in ("merge", "suggest"):
-            question.suggested_id = target.root_id or target.id
+            question.suggested_id = match.root_id
             question.similarity = match.score
 
     async def best_match(
@@ -310,29 +319,24 @@ class DedupWorker:
         if not nearest:
             return []
         ids = [item[0] for item in nearest]
-        # One query: the candidates (loaded, so a merge target needs no second read) and the
-        # status of the group each belongs to.
+        # One query: each candidate's group and that group's status, as they are now.
         group = aliased(Question)
         rows = await session.execute(
-            select(Question, group.status)
+            select(Question.id, Question.root_id, group.status)
             .join(group, group.id == Question.root_id)
             .where(Question.id.in_(ids))
         )
-        roots: dict[int, int | None] = {}
-        root_status: dict[int | None, str] = {}
-        for candidate, status in rows:
-            roots[candidate.id] = candidate.root_id
-            root_status[candidate.root_id] = status
+        groups = {question_id: (root, status) for question_id, root, status in rows}
         scores = self.scorer.score(
             text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
         )
         best: dict[int, Match] = {}
-        for (question_id, _, _, _), score in zip(nearest, scores, strict=True):
-            root = roots.get(question_id)
-            if root is None or root_status.get(root) == Status.HIDDEN.value:
+        for (question_id, wording, _, _), score in zip(nearest, scores, strict=True):
+            root, status = groups.get(question_id, (None, None))
+            if root is None or status == Status.HIDDEN.value:
                 continue
             if root not in best or score > best[root].score:
-                best[root] = Match(question_id, float(score))
+                best[root] = Match(question_id, float(score), root, wording)
         return sorted(best.values(), key=lambda match: -match.score)[:limit]
 
     def score_stored(
@@ -350,18 +354,5 @@ class DedupWorker:
         vector = (await self.encode([text]))[0]
         async with self._read() as session:
             found = await self.matches(session, index, text, vector, limit=limit)
-            roots = dict(
-                (
-                    await session.execute(
-                        select(Question.id, Question.root_id).where(
-                            Question.id.in_([match.question_id for match in found])
-                        )
-                    )
-                ).all()
-            )
         threshold = self.scorer.thresholds.suggest
-        return [
-            (root, match.score)
-            for match in found
-            if match.score >= threshold and (root := roots.get(match.question_id)) is not None
-        ]
+        return [(match.root_id, match.score) for match in found if match.score >= threshold]
