@@ -345,3 +345,69 @@ async def test_vote_without_batcher_follows_the_same_rules(world: World) -> None
     assert (first.result["votes"], again.result["votes"], replayed.replayed) == (2, 2, True)
     assert refused.value.code == "unknown_question"
     assert await world.count(Vote, question_id=qid) == 2
+
+
+async def test_vote_and_unvote_in_one_batch_apply_in_arrival_order(world: World) -> None:
+    asked = await world.act(ALICE, "submit_question", "a1", text="Will you meet refugees first?")
+    qid = asked["question_id"]
+    carol = Actor("00000000-0000-4000-8000-00000000000c")
+    await world.act(carol, "vote", "c0", question_id=qid)
+
+    await asyncio.gather(
+        world.act(BRUNO, "vote", "b1", question_id=qid),
+        world.act(BRUNO, "unvote", "b2", question_id=qid),
+        world.act(carol, "unvote", "c1", question_id=qid),
+        world.act(carol, "vote", "c2", question_id=qid),
+    )
+
+    assert set(await _voters(world, qid)) == {ALICE.participant_id, carol.participant_id}
+    await _counters_match_votes(world)
+
+
+async def test_unvote_withdraws_every_wording_of_the_group_once(world: World) -> None:
+    one = await world.act(ALICE, "submit_question", "a1", text="How will you fund the WHO?")
+    two = await world.act(BRUNO, "submit_question", "b1", text="Will WHO funding rise?")
+    carol = Actor("00000000-0000-4000-8000-00000000000c")
+    await world.act(carol, "vote", "c1", question_id=one["question_id"])
+    await world.act(carol, "vote", "c2", question_id=two["question_id"])
+    await world.act(
+        world.moderator,
+        "merge_questions",
+        "m1",
+        question_id=two["question_id"],
+        into_id=one["question_id"],
+    )
+
+    undone = await world.act(carol, "unvote", "c3", question_id=one["question_id"])
+    again = await world.act(carol, "unvote", "c4", question_id=one["question_id"])
+
+    assert (undone, again) == (
+        {"question_id": one["question_id"], "voted": False, "votes": 2},  # alice and bruno
+        {"question_id": one["question_id"], "voted": False, "votes": 2},
+    )
+    assert await world.count(Vote, participant_id=carol.participant_id) == 0
+    await _counters_match_votes(world)
+
+
+async def test_unvote_retried_with_same_client_id_applies_once(world: World) -> None:
+    asked = await world.act(ALICE, "submit_question", "a1", text="Will you publish your diary?")
+    qid = asked["question_id"]
+    await world.act(BRUNO, "vote", "b1", question_id=qid)
+    await world.act(BRUNO, "unvote", "b2", question_id=qid)
+    await world.act(BRUNO, "vote", "b3", question_id=qid)
+
+    replay = await perform(
+        world.services, BRUNO, world.demo.slug, "unvote", "b2", {"question_id": qid}
+    )
+
+    assert (replay.replayed, replay.result["voted"]) == (True, False)
+    assert await _voters(world, qid) == [ALICE.participant_id, BRUNO.participant_id]
+
+
+async def _voters(world: World, question_id: int) -> list[str]:
+    async with world.services.read_sessions() as session:
+        return sorted(
+            await session.scalars(
+                select(Vote.participant_id).where(Vote.question_id == question_id)
+            )
+        )

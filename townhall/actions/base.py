@@ -66,7 +66,7 @@ class Actor:
 
 class VoteQueue(Protocol):
     async def vote(
-        self, actor: Actor, event_slug: str, client_id: str, question_id: int
+        self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply: ...
 
 
@@ -163,10 +163,10 @@ async def perform(
     if spec is None:
         raise ActionRefused("unknown_action", f"There is no action called {name!r}.")
     payload = parse_payload(spec, raw_payload)
-    if name == "vote" and services.votes is not None:
+    if name in ("vote", "unvote") and services.votes is not None:
         # The hot path: applied in bulk with the other votes of the moment (actions/votes.py).
         question_id: int = payload.question_id  # type: ignore[attr-defined]  # QuestionRef
-        return await services.votes.vote(actor, event_slug, client_id, question_id)
+        return await services.votes.vote(actor, event_slug, client_id, question_id, name)
     now = services.clock()
 
     async def apply(session: AsyncSession) -> Reply | Context:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import delete, select
 
 from townhall.actions.base import ActionRefused, Context, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
-from townhall.domain.questions import VOTABLE_STATUSES, Status, initial_status
+from townhall.domain.questions import initial_status
 from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
 from townhall.store.tables import Participant, Question, Vote
 
@@ -71,25 +70,16 @@ async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str
     return {"question_id": question.id, "status": question.status, "text": text}
 
 
-async def _votable_group(context: Context, question_id: int) -> Question:
-    # The root's row lock serialises changes to one group's count across transactions.
-    question = await load_question(context, question_id, lock=True)
-    if question.canonical_id is not None:
-        raise ActionRefused(
-            "merged",
-            f"This question was merged into question {question.root_id}; vote for that one.",
-        )
-    if Status(question.status) not in VOTABLE_STATUSES:
-        raise ActionRefused("not_votable", f"A question that is {question.status} takes no votes.")
-    return question
-
-
 @action(
     "vote", QuestionRef, summary="Upvote a question (once per person, merged wordings included)."
 )
 async def vote(context: Context, payload: QuestionRef) -> dict[str, Any]:
+    return await _one_vote(context, payload.question_id, "vote")
+
+
+async def _one_vote(context: Context, question_id: int, kind: str) -> dict[str, Any]:
     # One vote on its own follows the same rules as the bulk path the app normally takes.
-    request = VoteRequest(context.actor, context.event.slug, "", payload.question_id)
+    request = VoteRequest(context.actor, context.event.slug, "", question_id, kind)
     await apply_votes(context.session, [request], context.now, set(), store_receipts=False)
     if isinstance(request.outcome, ActionRefused):
         raise request.outcome
@@ -99,16 +89,7 @@ async def vote(context: Context, payload: QuestionRef) -> dict[str, Any]:
 
 @action("unvote", QuestionRef, summary="Take back an upvote (from every wording in the group).")
 async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
-    question = await _votable_group(context, payload.question_id)
-    group = select(Question.id).where(Question.root_id == question.id)
-    removed = await context.session.execute(
-        delete(Vote).where(
-            Vote.participant_id == context.actor.participant_id, Vote.question_id.in_(group)
-        )
-    )
-    if removed.rowcount:  # type: ignore[attr-defined]  # CursorResult of a DELETE
-        question.supporters -= 1
-    return {"question_id": question.id, "voted": False, "votes": question.supporters}
+    return await _one_vote(context, payload.question_id, "unvote")
 
 
 STAKEHOLDER_GROUPS = (

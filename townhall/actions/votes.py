@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,7 @@ class VoteRequest:
     event_slug: str
     client_id: str
     question_id: int
+    kind: str = "vote"  # or "unvote"
     outcome: Reply | ActionRefused | None = None
     event_id: int | None = None
 
@@ -87,13 +88,17 @@ async def apply_votes(
             ).where(Question.id.in_({r.question_id for r in live}))
         )
     }
-    backed = await _backed_groups(session, live, questions)
-    new_votes: list[dict[str, Any]] = []
+    members, backed = await _backed_groups(session, live, questions)
+    # Requests apply in arrival order to who backs which group; only the net change is written.
+    backing = set(backed)
+    voted_on: dict[tuple[str, int | None], int] = {}
     seen: dict[tuple[str, str], VoteRequest] = {}
     for request in live:
         key = (request.actor.receipt_key(request.event_id or 0), request.client_id)
         if key in stored:
-            request.outcome = Reply("vote", request.client_id, dict(stored[key]), replayed=True)
+            request.outcome = Reply(
+                request.kind, request.client_id, dict(stored[key]), replayed=True
+            )
             continue
         if key in seen:  # the same retry twice in one batch: answered like the first
             continue
@@ -105,19 +110,23 @@ async def apply_votes(
             continue
         assert question is not None
         support = (request.actor.participant_id, question.id)
-        if support not in backed:
-            backed.add(support)
-            new_votes.append(
-                {"question_id": question.id, "participant_id": support[0], "created_at": now}
-            )
+        if request.kind == "vote":
+            backing.add(support)
+            voted_on[support] = question.id
+        else:
+            backing.discard(support)
+    change: Counter[int] = Counter()
+    new_votes: list[dict[str, Any]] = [
+        {"question_id": voted_on[support], "participant_id": support[0], "created_at": now}
+        for support in sorted(backing - backed, key=lambda pair: (pair[0], pair[1] or 0))
+    ]
     fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
         await session.execute(
             _insert(session)(Participant.__table__).on_conflict_do_nothing(index_elements=["id"]),
             [{"id": participant, "created_at": now} for participant in sorted(fresh)],
         )
-    added: Counter[int] = Counter()
-    votes = Vote.__table__
+    votes = cast(Table, Vote.__table__)
     if new_votes:
         inserted = await session.execute(
             _insert(session)(votes)
@@ -125,16 +134,35 @@ async def apply_votes(
             .returning(votes.c.question_id),
             new_votes,
         )
-        added.update(question_id for (question_id,) in inserted)
-    if added:
+        change.update(question_id for (question_id,) in inserted)
+    withdrawn = {
+        (member, participant)
+        for participant, root in backed - backing
+        for member in members.get(root, ())
+    }
+    if withdrawn:
+        deleted = await session.execute(
+            delete(votes)
+            .where(tuple_(votes.c.question_id, votes.c.participant_id).in_(withdrawn))
+            .returning(votes.c.question_id, votes.c.participant_id)
+        )
+        root_of = {member: root for root, group in members.items() for member in group}
+        # One supporter less per person, however many wordings of the group they had backed.
+        change.subtract(
+            root
+            for _, root in {(participant, root_of[qid]) for qid, participant in deleted}
+            if root is not None
+        )
+    change = Counter({root: n for root, n in change.items() if n})
+    if change:
         table = cast(Table, Question.__table__)
         await session.execute(
             update(table)
             .where(table.c.id == bindparam("target"))
             .values(supporters=table.c.supporters + bindparam("added")),
-            [{"target": qid, "added": n} for qid, n in sorted(added.items())],
+            [{"target": qid, "added": n} for qid, n in sorted(change.items())],
         )
-        _forget_counters(session, added)
+        _forget_counters(session, change)
     counts = dict(
         (
             await session.execute(
@@ -148,15 +176,15 @@ async def apply_votes(
             continue
         result = {
             "question_id": request.question_id,
-            "voted": True,
+            "voted": request.kind == "vote",
             "votes": counts[request.question_id],
         }
-        request.outcome = Reply("vote", request.client_id, result)
+        request.outcome = Reply(request.kind, request.client_id, result)
         receipts.append(
             {
                 "actor": request.actor.receipt_key(request.event_id or 0),
                 "client_id": request.client_id,
-                "action": "vote",
+                "action": request.kind,
                 "response": result,
                 "created_at": now,
             }
@@ -176,9 +204,9 @@ async def apply_votes(
 
 async def _backed_groups(
     session: AsyncSession, requests: Sequence[VoteRequest], questions: dict[int, Any]
-) -> set[tuple[str, int | None]]:
-    """(participant, root) for each requester who already backs the group of the question
-    they vote for, through any of its wordings.
+) -> tuple[dict[int | None, list[int]], set[tuple[str, int | None]]]:
+    """The wordings of each group asked about, and (participant, root) for each requester who
+    already backs the group of the question they name, through any of its wordings.
 
     Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
     not grow with how many votes each participant has cast before.
@@ -201,13 +229,13 @@ async def _backed_groups(
         for member in members.get(question.root_id, ())
     }
     if not wanted:
-        return set()
+        return members, set()
     found = await session.execute(
         select(Vote.question_id, Vote.participant_id).where(
             tuple_(Vote.question_id, Vote.participant_id).in_(wanted)
         )
     )
-    return {(participant, root_of[question_id]) for question_id, participant in found}
+    return members, {(participant, root_of[question_id]) for question_id, participant in found}
 
 
 def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:
@@ -253,9 +281,12 @@ class VoteBatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def vote(self, actor: Actor, event_slug: str, client_id: str, question_id: int) -> Reply:
+    async def vote(
+        self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
+    ) -> Reply:
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        await self._queue.put((VoteRequest(actor, event_slug, client_id, question_id), future))
+        request = VoteRequest(actor, event_slug, client_id, question_id, kind)
+        await self._queue.put((request, future))
         return await future
 
     async def _run(self) -> None:
