@@ -52,10 +52,12 @@ async def apply_votes(
     known: set[str],
     *,
     store_receipts: bool = True,
-) -> None:
+) -> set[str]:
     """Apply every request in this transaction; each gets a Reply or an ActionRefused.
 
-    With `store_receipts` false the caller stores the receipt (the single-action path)."""
+    With `store_receipts` false the caller stores the receipt (the single-action path).
+    Returns the participants now certainly stored (inserted here, or found with votes), for
+    the caller's `known` cache once the transaction has committed."""
     slugs = {request.event_slug for request in requests}
     events = dict(
         (await session.execute(select(Event.slug, Event.id).where(Event.slug.in_(slugs)))).all()
@@ -200,6 +202,7 @@ async def apply_votes(
             ),
             receipts,
         )
+    return fresh | {participant for participant, _ in backed}
 
 
 async def _backed_groups(
@@ -302,7 +305,7 @@ class VoteBatcher:
         now = self.services.clock()
         known = self.known_participants
         try:
-            await self.services.committer.run(
+            stored = await self.services.committer.run(
                 lambda session: apply_votes(session, requests, now, known)
             )
         except Exception as error:
@@ -313,13 +316,13 @@ class VoteBatcher:
             return
         if len(known) > 500_000:
             known.clear()  # a cache, not a registry: the database stays the authority
+        known.update(stored)
         changed = set()
         for request, future in batch:
             if future.done():
                 continue
             outcome = request.outcome
             if isinstance(outcome, Reply):
-                known.add(request.actor.participant_id)
                 future.set_result(outcome)
                 if not outcome.replayed and request.event_id is not None:
                     changed.add(request.event_id)

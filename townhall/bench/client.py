@@ -283,10 +283,12 @@ class Worker:
     async def _one_vote(self, voters: list[Sock], unvote_ratio: float, max_inflight: int) -> str:
         rng = self.rng
         ids = self.open_ids if self.spec.mode == "townhall" else list(range(1, 151))
+        outcome = "busy"  # every socket tried had max_inflight actions unanswered
         for _ in range(6):
             sock = voters[rng.randrange(len(voters))]
             if not sock.open or len(sock.inflight) >= max_inflight:
                 continue
+            outcome = "all_voted"  # the sockets tried had backed every question they drew
             if sock.voted and rng.random() < unvote_ratio:
                 # Only every UNVOTE_EVERY-th question is ever unvoted: the others' counts only
                 # grow, so "the screen shows at least the acknowledged count" is exact there.
@@ -302,7 +304,7 @@ class Worker:
                 if question_id not in sock.voted and question_id not in sock.pending:
                     ok = await self._send(sock, "vote", question_id, {"question_id": question_id})
                     return "vote" if ok else "failed"
-        return "busy"
+        return outcome
 
     async def _one_question(self, texts: list[str], cursor: int, max_asked: int) -> str:
         socks = [s for s in self._voters() if s.asked < max_asked]
@@ -354,6 +356,7 @@ class Worker:
             "open_at_end": open_at_end,
             "unanswered_after_drain": drained,
             "longest_send_loop_ms": late_ns / 1e6,
+            "open_questions_at_end": len(self.open_ids),
         }
 
     async def _drain(self, seconds: float) -> int:

@@ -214,7 +214,7 @@ def load_phase(
     server: servers.Server,
     mode: str,
     drive_texts: list[str],
-    burst_texts: list[str],
+    asked_texts: list[str],
     database_url: str | None,
     name: str,
 ) -> dict[str, Any]:
@@ -240,7 +240,8 @@ def load_phase(
         }
         log(f"{name}: {connected} connected in {out['connect']['seconds']}s")
         if mode == "townhall" and config.seed_questions > 0:
-            out["seeded"] = _seed_questions(config, clients, burst_texts, database_url, slug)
+            seeds = asked_texts[: config.seed_questions]
+            out["seeded"] = _seed_questions(config, clients, seeds, database_url, slug)
         time.sleep(1.0)  # let the join storm's updates settle
         if pid:
             rss_loaded = rss_bytes(pid)
@@ -289,6 +290,7 @@ def load_phase(
         event = None
         if mode == "townhall" and config.burst > 0 and database_url is not None:
             event = verify.event_id(database_url, slug)
+            burst_texts = asked_texts[config.seed_questions :]
             burst = _burst(config, clients, burst_texts, database_url, event, name, pid)
         results = clients.ask("results")
     finally:
@@ -323,6 +325,7 @@ def load_phase(
         "open_at_end": sum(d["open_at_end"] for d in drives),
         "diff_gaps": sum(r["diff_gaps"] for r in results),
         "longest_send_loop_ms": round(max(d["longest_send_loop_ms"] for d in drives), 1),
+        "open_questions_at_end": min(d["open_questions_at_end"] for d in drives),
     }
     out["updates"] = {
         "delivered": delivered,
@@ -332,6 +335,9 @@ def load_phase(
         "per_socket_per_second_min": _round(min(updates) / seconds if updates else None),
     }
     out["vote_to_screen"] = vote_latencies(results)
+    out["vote_to_ack"] = summary_ms(
+        [acked - sent for res in results for *_, sent, acked in res["vote_acks"]]
+    )
     # The clients share the machine: when they are near their cores' limit, latencies and
     # rates measure the clients as much as the server.
     out["client_cpu"] = {
@@ -576,7 +582,9 @@ def run(config: BenchConfig) -> dict[str, Any]:
         "texts": {"source": source, "distinct": len(texts)},
     }
     drive_texts = texts[: max(1, len(texts) // 2)]
-    burst_texts = texts[len(texts) // 2 :][: max(config.burst, 1)]
+    # Questions asked through the app: first the seeds to vote on, then the burst (distinct
+    # texts, so neither merges into the other).
+    asked_texts = texts[len(texts) // 2 :][: config.seed_questions + max(config.burst, 1)]
     need_fill = config.url is None and (config.similar_questions > 0 or config.big)
     fill_count = max(config.similar_questions, min(10_000, len(texts)) if config.big else 0)
     fill_texts = texts[:fill_count] if need_fill else []
@@ -585,7 +593,10 @@ def run(config: BenchConfig) -> dict[str, Any]:
     ] or texts[: config.similar_requests + 1]
     try:
         model, vectors = model_phase(
-            config, burst_texts if config.burst else texts[:256], fill_texts, workdir
+            config,
+            asked_texts[config.seed_questions :] if config.burst else texts[:256],
+            fill_texts,
+            workdir,
         )
         document["model"] = model
         document["runs"] = {}
@@ -599,7 +610,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
                     number,
                     workdir,
                     drive_texts,
-                    burst_texts,
+                    asked_texts,
                     texts,
                     vectors,
                     similar_texts,
@@ -642,7 +653,7 @@ def _live_run(
     number: int,
     workdir: Path,
     drive_texts: list[str],
-    burst_texts: list[str],
+    asked_texts: list[str],
     texts: list[str],
     vectors: Any,
     similar_texts: list[str],
@@ -686,7 +697,7 @@ def _live_run(
         try:
             result.update(
                 load_phase(
-                    config, server, "townhall", drive_texts, burst_texts, database_url, label
+                    config, server, "townhall", drive_texts, asked_texts, database_url, label
                 )
             )
             if config.url is None and label == "sqlite" and config.similar_questions > 0:
