@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.domain.questions import VOTABLE_STATUSES, Status
+from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,15 @@ async def apply_votes(
             request.outcome = ActionRefused("unknown_event", "There is no such event.", status=404)
         else:
             live.append(request)
-    keys = {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live}
+    keys = pairs_table(session, {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live})
     stored = {
         (actor, client_id): response
         for actor, client_id, response in await session.execute(
-            select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response).where(
-                tuple_(ActionReceipt.actor, ActionReceipt.client_id).in_(keys)
+            select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response)
+            .select_from(keys)
+            .join(
+                ActionReceipt,
+                and_(ActionReceipt.actor == keys.c.first, ActionReceipt.client_id == keys.c.second),
             )
         )
     }
@@ -143,9 +147,22 @@ async def apply_votes(
         for member in members.get(root, ())
     }
     if withdrawn:
+        gone = pairs_table(session, withdrawn, INTEGER_STRING)
         deleted = await session.execute(
             delete(votes)
-            .where(tuple_(votes.c.question_id, votes.c.participant_id).in_(withdrawn))
+            .where(
+                votes.c.id.in_(
+                    select(votes.c.id)
+                    .select_from(gone)
+                    .join(
+                        votes,
+                        and_(
+                            votes.c.question_id == gone.c.first,
+                            votes.c.participant_id == gone.c.second,
+                        ),
+                    )
+                )
+            )
             .returning(votes.c.question_id, votes.c.participant_id)
         )
         root_of = {member: root for root, group in members.items() for member in group}
@@ -233,10 +250,11 @@ async def _backed_groups(
     }
     if not wanted:
         return members, set()
+    pairs = pairs_table(session, wanted, INTEGER_STRING)
     found = await session.execute(
-        select(Vote.question_id, Vote.participant_id).where(
-            tuple_(Vote.question_id, Vote.participant_id).in_(wanted)
-        )
+        select(Vote.question_id, Vote.participant_id)
+        .select_from(pairs)
+        .join(Vote, and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second))
     )
     return members, {(participant, root_of[question_id]) for question_id, participant in found}
 

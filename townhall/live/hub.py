@@ -46,6 +46,7 @@ class Screen:
 
 
 PRESENCE_SECONDS = 3.0
+FAN_OUT_SLICE = 250
 
 
 @dataclass
@@ -213,10 +214,14 @@ class Hub:
                     room.dirty = True
                     continue
                 for audience, body in rendered.items():
-                    self._fan_out(room, audience, body)
+                    await self._fan_out(room, audience, body)
 
-    def _fan_out(self, room: Room, audience: str, body: Body) -> None:
-        """Serialise once per audience and hand the same string to every screen."""
+    async def _fan_out(self, room: Room, audience: str, body: Body) -> None:
+        """Serialise once per audience and hand the same string to every screen.
+
+        Every FAN_OUT_SLICE screens it yields to the event loop, so a tick to thousands of
+        screens does not hold back acknowledgements and database replies for its whole length.
+        """
         previous = room.last.get(audience)
         base = room.versions.get(audience, 0)
         changes = queue_diff(previous, body) if previous is not None else None
@@ -237,7 +242,9 @@ class Hub:
                 full_message.append(Prepared(dumps({"type": "queue", "version": version, **body})))
             return full_message[0]
 
-        for screen in list(room.screens):
+        for number, screen in enumerate(list(room.screens), 1):
+            if number % FAN_OUT_SLICE == 0:
+                await asyncio.sleep(0)
             if screen.audience != audience:
                 continue
             if unchanged and screen.outbox.in_step:
