@@ -15,6 +15,9 @@ export function applyDiff(body, diff) {
   if (body.now_answering) items.set(body.now_answering.id, body.now_answering);
   for (const id of diff.removed) items.delete(id);
   for (const item of diff.items) items.set(item.id, item);
+  for (const [id, votes] of diff.votes || []) {
+    if (items.has(id)) items.set(id, { ...items.get(id), votes });
+  }
   const next = { ...body, event: diff.event || body.event, totals: diff.totals || body.totals };
   for (const name of SECTIONS) {
     if (!(name in body) && !(name in diff.order)) continue;

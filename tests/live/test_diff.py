@@ -31,11 +31,22 @@ def test_queue_diff_one_vote_sends_one_item_and_the_new_order() -> None:
     diff = queue_diff(before, after)
 
     assert diff == {
-        "items": [item(2, 4)],
+        "items": [],
+        "votes": [[2, 4]],
         "removed": [],
         "order": {"open": [2, 1]},
         "totals": {"questions": 2, "votes": 7},
     }
+    assert apply_diff(before, diff) == after
+
+
+def test_queue_diff_item_with_more_than_its_votes_changed_travels_whole() -> None:
+    before = body([item(1, 3, "Old wording?")])
+    after = body([item(1, 4, "New wording?")])
+
+    diff = queue_diff(before, after)
+
+    assert (diff["items"], "votes" in diff) == ([item(1, 4, "New wording?")], False)
     assert apply_diff(before, diff) == after
 
 

@@ -119,3 +119,27 @@ async def test_presence_counts_screens_across_workers_and_forgets_dead_ones() ->
     await two.disconnect()
 
     assert (both, after) == (7, 4)
+
+
+async def test_hub_ticker_outlives_a_body_it_cannot_send(caplog: pytest.LogCaptureFixture) -> None:
+    render = Counter()
+
+    async def flaky(event_id: int, online: int) -> Mapping[str, Any]:
+        bodies = await render(event_id, online)
+        if len(render.renders) == 2:  # not a queue body: the diff cannot be made
+            return {"participant": {"open": "garbled"}}
+        return bodies
+
+    hub = Hub(MemoryBackend(), flaky, tick_seconds=0.02)
+    await hub.start()
+    screen = Screen("participant", 8)
+    await hub.join(1, screen)
+    first = await _next(screen)
+    await hub.notify(1)
+    await asyncio.sleep(0.1)
+    await hub.notify(1)
+    later = await _next(screen)
+    await hub.stop()
+
+    assert (_n(first), _n(later)) == (("queue", 1), ("queue", 3))
+    assert "sending event 1 failed" in caplog.text

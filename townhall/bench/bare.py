@@ -1,8 +1,8 @@
 """The ceiling for Python fan-out: a bare `websockets` server with the same message pattern.
 
 Each vote is counted and acknowledged at once; every tick, if anything changed, one small
-`queue_diff`-shaped JSON (the changed items, the order when it changed, the totals) is sent
-to every connection with `websockets.broadcast`. No database, no rendering, no outboxes.
+`queue_diff`-shaped JSON (the changed counts as `[id, votes]`, the order when it changed, the
+totals) is sent to every connection with `websockets.broadcast`. No database, no rendering, no outboxes.
 Run as `python -m townhall.bench.bare --port P --tick 0.2`.
 """
 
@@ -22,7 +22,6 @@ from websockets.http11 import Request, Response
 from townhall.bench.procstat import raise_nofile
 
 QUESTIONS = 150
-CREATED = "2026-11-24T18:01:44.310Z"
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -37,17 +36,6 @@ class BareRoom:
         self.version = 0
         self.order: list[int] = []
         self.sent = 0
-
-    def item(self, question_id: int) -> dict[str, Any]:
-        return {
-            "id": question_id,
-            "text": f"Question number {question_id} about the future of the United Nations?",
-            "status": "open",
-            "votes": self.votes[question_id],
-            "asked_by": 1,
-            "created_at": CREATED,
-            "merged": [],
-        }
 
     def answer(self, message: dict[str, Any]) -> str | None:
         kind = message.get("type")
@@ -95,7 +83,9 @@ class BareRoom:
             "type": "queue_diff",
             "version": self.version,
             "base": base,
-            "items": [self.item(key) for key in sorted(self.changed)],
+            # As townhall sends them: a question whose only change is its count as [id, votes].
+            "items": [],
+            "votes": [[key, self.votes[key]] for key in sorted(self.changed)],
             "removed": [],
             "order": {"open": order} if order != self.order else {},
             "totals": {

@@ -208,13 +208,13 @@ class Worker:
     def _set_state(self, body: dict[str, Any], now: int) -> None:
         self.state, self.version = body, body.get("version")
         self.open_ids = [item["id"] for item in body.get("open", ())]
-        self._record(body.get("open", ()), now)
+        self._record({"items": body.get("open", ())}, now)
 
     def _watch(self, raw: str) -> None:
         now = time.monotonic_ns()
         message = json.loads(raw)
         if self.spec.mode == "bare":
-            self._record(message.get("items", ()), now)
+            self._record(message, now)
             return
         if message["type"] == "queue":
             self._set_state(message, now)
@@ -226,13 +226,15 @@ class Worker:
         self.version = message["version"]
         if "open" in message.get("order", {}):
             self.open_ids = list(message["order"]["open"])
-        self._record(message.get("items", ()), now)
+        self._record(message, now)
 
-    def _record(self, items: Any, now: int) -> None:
-        for item in items:
-            seen = self.history.setdefault(item["id"], [])
-            if not seen or seen[-1][1] != item["votes"]:
-                seen.append((now, item["votes"]))
+    def _record(self, diff: dict[str, Any], now: int) -> None:
+        counts = [(item["id"], item["votes"]) for item in diff.get("items", ())]
+        counts += [(key, votes) for key, votes in diff.get("votes", ())]
+        for key, votes in counts:
+            seen = self.history.setdefault(key, [])
+            if not seen or seen[-1][1] != votes:
+                seen.append((now, votes))
 
     def _answer(self, sock: Sock, message: dict[str, Any], now: int) -> None:
         sent = sock.inflight.pop(str(message.get("client_id")), None)

@@ -197,7 +197,6 @@ def _profile(
             str(int(seconds)),
             "--rate",
             "50",
-            "--nonblocking",
             "--gil",  # only threads holding the GIL: where the Python CPU goes
             "--format",
             "raw",

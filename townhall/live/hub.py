@@ -213,8 +213,15 @@ class Hub:
                     log.exception("rendering event %s failed; retrying next tick", event_id)
                     room.dirty = True
                     continue
-                for audience, body in rendered.items():
-                    await self._fan_out(room, audience, body)
+                try:
+                    for audience, body in rendered.items():
+                        await self._fan_out(room, audience, body)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # the ticker must outlive any one bad render
+                    log.exception("sending event %s failed; full state next tick", event_id)
+                    room.last.clear()
+                    room.dirty = True
 
     async def _fan_out(self, room: Room, audience: str, body: Body) -> None:
         """Serialise once per audience and hand the same string to every screen.
