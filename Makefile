@@ -13,7 +13,7 @@ export TOKENIZERS_PARALLELISM := false
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# torch is pinned to 2.13.0 (CPU build) in pyproject.toml; pip takes it from the local wheel cache.
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,lint,bench]'
 	@touch $(STAMP)
 
 install: $(STAMP)
