@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -45,6 +45,16 @@ async def lock_event_for_dedup(session: AsyncSession, event_id: int) -> None:
         await session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_NAMESPACE + event_id}
         )
+
+
+# One query: each candidate's group and that group's status, as they are now. Built once:
+# building a statement (and an alias) costs more than running it.
+_GROUP = aliased(Question, name="grp")
+_CANDIDATE_GROUPS = (
+    select(Question.id, Question.root_id, _GROUP.status)
+    .join(_GROUP, _GROUP.id == Question.root_id)
+    .where(Question.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 @dataclass(frozen=True)
@@ -232,15 +242,19 @@ class DedupWorker:
             # event's lock first decides, the other then sees that decision before its own.
             await lock_event_for_dedup(session, event_id)
             await self._catch_up(session, index, event_id)
-            # Load the batch at once; the loop below then finds each in the session.
-            await session.execute(
-                select(Question).where(Question.id.in_([question_id for question_id, _ in items]))
-            )
+            # Load the batch at once and hold on to it (the session's identity map is weak:
+            # objects nobody holds are dropped and would be read again one by one).
+            loaded = {
+                question.id: question
+                for question in await session.scalars(
+                    select(Question).where(Question.id.in_([qid for qid, _ in items]))
+                )
+            }
             # Each decision's own updates (embedding, state, suggestion) are flushed together
             # at commit; what later decisions read (groups) is flushed by the merge itself.
             with session.sync_session.no_autoflush:
                 for question_id, vector in items:
-                    question = await session.get(Question, question_id)
+                    question = loaded.get(question_id)
                     if question is None or question.dedup_state != "pending":
                         continue
                     await self._decide_one(session, index, question, vector)
@@ -319,13 +333,7 @@ class DedupWorker:
         if not nearest:
             return []
         ids = [item[0] for item in nearest]
-        # One query: each candidate's group and that group's status, as they are now.
-        group = aliased(Question)
-        rows = await session.execute(
-            select(Question.id, Question.root_id, group.status)
-            .join(group, group.id == Question.root_id)
-            .where(Question.id.in_(ids))
-        )
+        rows = await session.execute(_CANDIDATE_GROUPS, {"ids": ids})
         groups = {question_id: (root, status) for question_id, root, status in rows}
         scores = self.scorer.score(
             text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
