@@ -1,6 +1,9 @@
 // The organiser console: /organise (series, events, people, moderator links).
 import { $, h, setText } from './dom.js';
-import { t, startI18n, currentLang } from './i18n.js';
+import { t, startI18n } from './i18n.js';
+import { apiClient } from './organiser/api.js';
+import { clearErrors, copyBox, errorText, keepFocus, showApiError, showErrors } from './organiser/forms.js';
+import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organiser/format.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -15,138 +18,12 @@ let statusMsg = null; // [key, vars]
 const modLinks = new Map(); // event slug -> moderator_url shown after rotating
 const rescheduling = new Set(); // event slugs whose reschedule form is open
 
-// --- helpers ---------------------------------------------------------------------------------
-const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
-const zoneLabel = (zone) => String(zone || '').replace(/_/g, ' ');
-// Dates follow the page language, in the viewer's regional variant when it matches (en-GB: 24 h).
-const locale = () => (navigator.languages || []).find((l) => l.toLowerCase().split('-')[0] === currentLang()) || currentLang();
-const list = (names) => new Intl.ListFormat(currentLang(), { type: 'conjunction' }).format(names);
-
-function when(ev, timeZone) {
-  const opts = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' };
-  let f;
-  try { f = new Intl.DateTimeFormat(locale(), { ...opts, timeZone }); } catch { f = new Intl.DateTimeFormat(locale(), opts); }
-  const start = new Date(ev.starts_at);
-  const end = new Date(ev.ends_at);
-  return f.formatRange ? f.formatRange(start, end) : `${f.format(start)} – ${f.format(end)}`;
-}
-
-function zoneOk(zone) {
-  if (!zone) return false;
-  try { new Intl.DateTimeFormat('en', { timeZone: zone }); return true; } catch { return false; }
-}
-
-function languageName(tag) {
-  try { return new Intl.DisplayNames([currentLang()], { type: 'language' }).of(tag) || tag; } catch { return tag; }
-}
-
 function say(key, vars = {}) {
   statusMsg = key ? [key, vars] : null;
   setText($('#status'), key ? t(key, vars) : '');
 }
 
-// Re-renders keep focus on the element with the same id, so buttons survive list updates.
-function keepFocus(fn) {
-  const id = document.activeElement && document.activeElement.id;
-  fn();
-  if (id && document.activeElement?.id !== id) document.getElementById(id)?.focus({ preventScroll: true });
-}
-
-function copyBox(id, url, labelKey) {
-  const note = h('span', { class: 'hint', role: 'status' });
-  const input = h('input', { id, type: 'url', readonly: true, value: url, onfocus: (e) => e.target.select() });
-  input.value = url;
-  const copy = async () => {
-    let ok = false;
-    try { await navigator.clipboard.writeText(url); ok = true; } catch {
-      input.select();
-      try { ok = document.execCommand('copy'); } catch { ok = false; }
-    }
-    setText(note, t(ok ? 'sch_copied' : 'sch_copy_failed'));
-  };
-  return h('div', { class: 'copybox' },
-    h('label', { for: id }, t(labelKey)),
-    h('div', { class: 'copy' }, input, h('button', { type: 'button', id: `${id}-copy`, onclick: copy }, t('sch_copy'))),
-    note);
-}
-
-// --- API -------------------------------------------------------------------------------------
-class ApiError extends Error {
-  constructor(status, error) {
-    super(error.message || `HTTP ${status}`);
-    this.status = status;
-    this.error = error;
-  }
-}
-
-async function api(method, path, body, retry = true) {
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') {
-    init.headers['Content-Type'] = 'application/json';
-    if (csrf) init.headers['X-CSRF-Token'] = csrf;
-    init.body = JSON.stringify(body || {});
-  }
-  let r;
-  try { r = await fetch(path, init); } catch { throw new ApiError(0, { code: 'network' }); }
-  let data = null;
-  try { data = await r.json(); } catch { /* empty or not JSON */ }
-  if (r.ok) return data;
-  const error = (data && data.error) || { code: 'http' };
-  if (r.status === 403 && error.code === 'csrf' && retry && (await loadMe())) return api(method, path, body, false);
-  if (r.status === 401 && !path.endsWith('/sign-in')) showSignIn();
-  throw new ApiError(r.status, error);
-}
-
-// Server field names -> the form field that holds them ("end" comes from the duration).
-const fieldOf = (field) => {
-  const f = String(field || '').split('.')[0];
-  return f === 'end' ? 'duration_minutes' : f;
-};
-
-function errorText(err) {
-  if (err.status === 0) return t('org_err_network');
-  const byField = `org_fe_${fieldOf(err.error.field)}`;
-  if (err.error.field && t(byField) !== byField) return t(byField);
-  const byCode = `org_err_${err.error.code}`;
-  if (t(byCode) !== byCode) return t(byCode);
-  return err.error.message || t('org_err_generic');
-}
-
-// --- field errors: text next to the field (aria-describedby) plus a role="alert" summary --------
-function clearErrors(form) {
-  for (const el of form.querySelectorAll('.error')) el.textContent = '';
-  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
-}
-
-function controlOf(wrap) {
-  return wrap.querySelector('input:not([type=hidden]), select, textarea');
-}
-
-// errors: [[field, message]]; alertEl: the form's role="alert" element.
-function showErrors(form, alertEl, errors) {
-  clearErrors(form);
-  let first = null;
-  const loose = [];
-  for (const [field, message] of errors) {
-    const wrap = field && form.querySelector(`[data-field="${field}"]:not([hidden])`);
-    if (!wrap) { loose.push(message); continue; }
-    setText(wrap.querySelector('.error'), message);
-    const control = controlOf(wrap);
-    if (control && !wrap.matches('fieldset')) control.setAttribute('aria-invalid', 'true');
-    first = first || control;
-  }
-  const fielded = errors.length - loose.length;
-  const summary = [...loose];
-  if (fielded === 1 && !loose.length) summary.push(errors[0][1]);
-  else if (fielded) summary.push(t('org_fix_fields', { n: fielded }));
-  setText(alertEl, summary.join(' '));
-  if (first) first.focus();
-}
-
-function showApiError(form, alertEl, err) {
-  const field = fieldOf(err.error.field);
-  showErrors(form, alertEl, [[field || null, errorText(err)]]);
-}
+const api = apiClient({ csrf: () => csrf, renew: () => loadMe(), signedOut: () => showSignIn() });
 
 // --- signed in / out -------------------------------------------------------------------------
 async function loadMe() {
