@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
+from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.views import load_queue
 from townhall.actions.votes import VoteBatcher
@@ -89,6 +90,8 @@ def create_app(
         services.dedup = dedup
         votes = VoteBatcher(services)
         services.votes = votes
+        asking = QuestionBatcher(services)
+        services.asking = asking
         app.state.townhall = AppState(
             settings,
             services,
@@ -99,6 +102,7 @@ def create_app(
         )
         await committer.start()
         await votes.start()
+        await asking.start()
         await hub.start()
         await dedup.start()
         try:
@@ -107,6 +111,7 @@ def create_app(
             await dedup.stop()
             await hub.stop()
             await votes.stop()
+            await asking.stop()
             await committer.stop()
             await engine.dispose()
 

@@ -12,6 +12,7 @@ from conftest import Database, seed
 from sqlalchemy import func, select
 
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
+from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.votes import VoteBatcher
 from townhall.live.backends import MemoryBackend
@@ -58,6 +59,9 @@ async def world(database: Database) -> AsyncIterator[World]:
     batcher = VoteBatcher(services)
     services.votes = batcher
     await batcher.start()
+    asking = QuestionBatcher(services)
+    services.asking = asking
+    await asking.start()
     async with services.read_sessions() as session:
         from townhall.store.queries import event_by_slug
 
@@ -67,6 +71,7 @@ async def world(database: Database) -> AsyncIterator[World]:
         services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
     )
     await batcher.stop()
+    await asking.stop()
     await committer.stop()
     await engine.dispose()
 
@@ -411,3 +416,59 @@ async def _voters(world: World, question_id: int) -> list[str]:
                 select(Vote.participant_id).where(Vote.question_id == question_id)
             )
         )
+
+
+async def test_submit_question_burst_in_one_batch_each_stored_once(world: World) -> None:
+    askers = [Actor(f"00000000-0000-4000-8000-2{n:011d}") for n in range(20)]
+
+    replies = await asyncio.gather(
+        *(
+            perform(
+                world.services,
+                asker,
+                world.demo.slug,
+                "submit_question",
+                "q1",
+                {"text": f"Question number {n} on the reform of the Council?"},
+            )
+            for n, asker in enumerate(askers)
+        ),
+        perform(world.services, ALICE, world.demo.slug, "submit_question", "a1", {"text": " "}),
+        perform(world.services, BRUNO, world.demo.slug, "submit_question", "b1", {"text": "Why?"}),
+        perform(world.services, BRUNO, world.demo.slug, "submit_question", "b1", {"text": "Why?"}),
+        return_exceptions=True,
+    )
+
+    stored, refused, twice = replies[:20], replies[20], replies[21:]
+    ids = [reply.result["question_id"] for reply in stored if not isinstance(reply, Exception)]
+    assert len(set(ids)) == 20
+    assert isinstance(refused, ActionRefused) and refused.code == "invalid_text"
+    assert [r.result for r in twice if not isinstance(r, Exception)] == [twice[0].result] * 2
+    async with world.services.read_sessions() as session:
+        rows = (
+            await session.execute(select(Question.id, Question.root_id, Question.supporters))
+        ).all()
+    assert sorted(rows) == sorted((qid, qid, 1) for qid in [*ids, twice[0].result["question_id"]])
+    assert await world.count(Vote) == 21
+    assert await world.count(ActionReceipt) == 21
+    await _counters_match_votes(world)
+
+
+async def test_submit_question_without_batcher_follows_the_same_rules(world: World) -> None:
+    from dataclasses import replace
+
+    single = replace(world.services, asking=None)
+
+    first = await perform(
+        single, ALICE, world.demo.slug, "submit_question", "s1", {"text": "Will you  listen?"}
+    )
+    replayed = await perform(
+        single, ALICE, world.demo.slug, "submit_question", "s1", {"text": "Will you  listen?"}
+    )
+    with pytest.raises(ActionRefused) as refused:
+        await perform(single, ALICE, world.demo.slug, "submit_question", "s2", {"text": ""})
+
+    assert first.result["text"] == "Will you listen?"
+    assert (replayed.replayed, replayed.result) == (True, first.result)
+    assert refused.value.code == "invalid_text"
+    assert (await world.count(Question), await world.count(Vote)) == (1, 1)

@@ -70,6 +70,10 @@ class VoteQueue(Protocol):
     ) -> Reply: ...
 
 
+class AskQueue(Protocol):
+    async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply: ...
+
+
 class QuestionQueue(Protocol):
     def submit(self, question_id: int) -> bool: ...
 
@@ -88,6 +92,7 @@ class Services:
     committer: GroupCommitter
     dedup: QuestionQueue | None = None
     votes: VoteQueue | None = None
+    asking: AskQueue | None = None
     origin: str = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -167,6 +172,9 @@ async def perform(
         # The hot path: applied in bulk with the other votes of the moment (actions/votes.py).
         question_id: int = payload.question_id  # type: ignore[attr-defined]  # QuestionRef
         return await services.votes.vote(actor, event_slug, client_id, question_id, name)
+    if name == "submit_question" and services.asking is not None:
+        text: str = payload.text  # type: ignore[attr-defined]  # SubmitQuestion
+        return await services.asking.ask(actor, event_slug, client_id, text)
     now = services.clock()
 
     async def apply(session: AsyncSession) -> Reply | Context:

@@ -6,11 +6,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import ActionRefused, Context, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
-from townhall.domain.questions import initial_status
-from townhall.domain.text import MAX_QUESTION_CHARS, InvalidText, clean_question
-from townhall.store.tables import Participant, Question, Vote
+from townhall.domain.text import MAX_QUESTION_CHARS
+from townhall.store.tables import Participant, Question
 
 
 class SubmitQuestion(Payload):
@@ -41,33 +41,14 @@ async def load_question(context: Context, question_id: int, *, lock: bool = Fals
 
 @action("submit_question", SubmitQuestion, summary="Ask a question; the asker backs it at once.")
 async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str, Any]:
-    require_open(context)
-    try:
-        text = clean_question(payload.text)
-    except InvalidText as error:
-        raise ActionRefused("invalid_text", str(error)) from None
-    question = Question(
-        event_id=context.event.id,
-        author_id=context.actor.participant_id,
-        text=text,
-        status=initial_status(context.event.moderation_mode).value,
-        dedup_state="pending",
-        supporters=1,
-        created_at=context.now,
-    )
-    context.session.add(question)
-    await context.session.flush()
-    question.root_id = question.id
-    context.session.add(
-        Vote(
-            question_id=question.id,
-            participant_id=context.actor.participant_id,
-            created_at=context.now,
-        )
-    )
-    await context.session.flush()
-    context.to_dedup.append(question.id)
-    return {"question_id": question.id, "status": question.status, "text": text}
+    # One question on its own follows the same rules as the bulk path the app normally takes.
+    request = QuestionRequest(context.actor, context.event.slug, "", payload.text)
+    await apply_questions(context.session, [request], context.now, set(), store_receipts=False)
+    if isinstance(request.outcome, ActionRefused):
+        raise request.outcome
+    assert request.outcome is not None and request.question_id is not None
+    context.to_dedup.append(request.question_id)
+    return request.outcome.result
 
 
 @action(

@@ -10,21 +10,21 @@ refused on hidden, answered, pending or merged-away questions, replayed for a kn
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.actions.batching import Batcher, settle
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.pairs import INTEGER_STRING, pairs_table
+from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,6 @@ class VoteRequest:
     kind: str = "vote"  # or "unvote"
     outcome: Reply | ActionRefused | None = None
     event_id: int | None = None
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 async def apply_votes(
@@ -129,15 +124,15 @@ async def apply_votes(
     fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
         await session.execute(
-            _insert(session)(Participant.__table__).on_conflict_do_nothing(index_elements=["id"]),
+            insert_ignoring_duplicates(session, Participant.__table__, ["id"]),
             [{"id": participant, "created_at": now} for participant in sorted(fresh)],
         )
     votes = cast(Table, Vote.__table__)
     if new_votes:
         inserted = await session.execute(
-            _insert(session)(votes)
-            .on_conflict_do_nothing(index_elements=["question_id", "participant_id"])
-            .returning(votes.c.question_id),
+            insert_ignoring_duplicates(session, votes, ["question_id", "participant_id"]).returning(
+                votes.c.question_id
+            ),
             new_votes,
         )
         change.update(question_id for (question_id,) in inserted)
@@ -214,9 +209,7 @@ async def apply_votes(
             request.outcome = first.outcome
     if receipts and store_receipts:
         await session.execute(
-            _insert(session)(ActionReceipt.__table__).on_conflict_do_nothing(
-                index_elements=["actor", "client_id"]
-            ),
+            insert_ignoring_duplicates(session, ActionReceipt.__table__, ["actor", "client_id"]),
             receipts,
         )
     return fresh | {participant for participant, _ in backed}
@@ -281,70 +274,29 @@ def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
             session.expire(instance, ["supporters"])
 
 
-@dataclass
-class VoteBatcher:
+class VoteBatcher(Batcher[VoteRequest]):
     """Collects votes while the previous group commits, then applies them together."""
 
-    services: Services
-    max_batch: int = 1000
-    known_participants: set[str] = field(default_factory=set)
-    _queue: asyncio.Queue[tuple[VoteRequest, asyncio.Future[Reply]]] = field(
-        default_factory=asyncio.Queue
-    )
-    _task: asyncio.Task[None] | None = None
+    name = "vote-batcher"
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="vote-batcher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    def __init__(self, services: Services, max_batch: int = 1000) -> None:
+        super().__init__(max_batch)
+        self.services = services
+        self.known_participants: set[str] = set()
 
     async def vote(
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply:
-        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        request = VoteRequest(actor, event_slug, client_id, question_id, kind)
-        await self._queue.put((request, future))
-        return await future
+        return await self.submit(VoteRequest(actor, event_slug, client_id, question_id, kind))
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            await asyncio.sleep(0)
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._apply(batch)
-
-    async def _apply(self, batch: list[tuple[VoteRequest, asyncio.Future[Reply]]]) -> None:
+    async def apply(self, batch: list[tuple[VoteRequest, asyncio.Future[Reply]]]) -> None:
         requests = [request for request, _ in batch]
         now = self.services.clock()
         known = self.known_participants
-        try:
-            stored = await self.services.committer.run(
-                lambda session: apply_votes(session, requests, now, known)
-            )
-        except Exception as error:
-            log.exception("a batch of %d votes failed; none was applied", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
+        stored = await self.services.committer.run(
+            lambda session: apply_votes(session, requests, now, known)
+        )
         if len(known) > 500_000:
             known.clear()  # a cache, not a registry: the database stays the authority
         known.update(stored)
-        changed = set()
-        for request, future in batch:
-            if future.done():
-                continue
-            outcome = request.outcome
-            if isinstance(outcome, Reply):
-                future.set_result(outcome)
-                if not outcome.replayed and request.event_id is not None:
-                    changed.add(request.event_id)
-            else:
-                future.set_exception(outcome or ActionRefused("internal", "Not applied."))
-        for event_id in changed:
-            await self.services.hub.notify(event_id)
+        await settle(self.services, batch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -176,11 +177,18 @@ async def participant_view(
     return voted_ids, sorted((await session.execute(mine)).scalars())
 
 
-async def ensure_participant(session: AsyncSession, participant_id: str, now: datetime) -> None:
+def insert_ignoring_duplicates(
+    session: AsyncSession, table: Any, index_elements: Sequence[str]
+) -> Any:
+    """INSERT … ON CONFLICT (index_elements) DO NOTHING, in the session's dialect."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Participant).values(id=participant_id, created_at=now)
-    await session.execute(statement.on_conflict_do_nothing(index_elements=["id"]))
+    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
+async def ensure_participant(session: AsyncSession, participant_id: str, now: datetime) -> None:
+    statement = insert_ignoring_duplicates(session, Participant, ["id"])
+    await session.execute(statement.values(id=participant_id, created_at=now))
 
 
 async def receipt(session: AsyncSession, actor: str, client_id: str) -> ActionReceipt | None:

@@ -1,0 +1,258 @@
+"""Questions in bulk: a burst of questions stored in a handful of statements.
+
+Same rules as one question: the event must take questions, the text is cleaned (or refused
+with the reason), the asker backs their own question, a known client id replays its first
+answer. The receipts go in first, so that when two workers see the same client id at once
+only one stores the question; the other answers with the first one's receipt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.actions.batching import Batcher, settle
+from townhall.domain.questions import initial_status
+from townhall.domain.text import InvalidText, clean_question
+from townhall.store.pairs import pairs_table
+from townhall.store.queries import insert_ignoring_duplicates
+from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class QuestionRequest:
+    actor: Actor
+    event_slug: str
+    client_id: str
+    text: str
+    outcome: Reply | ActionRefused | None = None
+    event_id: int | None = None
+    question_id: int | None = None
+
+
+def _refusal(event: Event | None, text: str) -> ActionRefused | str:
+    """Why the question cannot be asked, or its cleaned text."""
+    if event is None:
+        return ActionRefused("unknown_event", "There is no such event.", status=404)
+    if event.status in ("cancelled", "ended"):
+        return ActionRefused("event_closed", f"This event is {event.status}.")
+    if not event.questions_open:
+        return ActionRefused("questions_closed", "Questions are closed for this event.")
+    try:
+        return clean_question(text)
+    except InvalidText as error:
+        return ActionRefused("invalid_text", str(error))
+
+
+async def apply_questions(
+    session: AsyncSession,
+    requests: Sequence[QuestionRequest],
+    now: datetime,
+    known: set[str],
+    *,
+    store_receipts: bool = True,
+) -> set[str]:
+    """Store every acceptable question in this transaction; each request gets a Reply or an
+    ActionRefused. Returns the participants now certainly stored (see `apply_votes`).
+
+    With `store_receipts` false the caller stores the receipt (the single-action path)."""
+    slugs = {request.event_slug for request in requests}
+    events = {
+        event.slug: event
+        for event in await session.scalars(select(Event).where(Event.slug.in_(slugs)))
+    }
+    keys = {
+        (request.actor.receipt_key(event.id), request.client_id)
+        for request in requests
+        if (event := events.get(request.event_slug)) is not None
+    }
+    stored = await _stored_receipts(session, keys) if keys else {}
+    accepted: list[tuple[QuestionRequest, Event, str]] = []
+    firsts: dict[tuple[str, str], QuestionRequest] = {}
+    for request in requests:
+        event = events.get(request.event_slug)
+        checked = _refusal(event, request.text)
+        if isinstance(checked, ActionRefused):
+            request.outcome = checked
+            continue
+        assert event is not None
+        request.event_id = event.id
+        key = (request.actor.receipt_key(event.id), request.client_id)
+        if key in stored:
+            request.outcome = Reply("submit_question", request.client_id, stored[key], True)
+        elif key not in firsts:  # the same retry twice in one batch: answered like the first
+            firsts[key] = request
+            accepted.append((request, event, checked))
+    if store_receipts and accepted:
+        accepted = await _claim_receipts(session, accepted, now)
+    if not accepted:
+        _answer_duplicates(requests, firsts)
+        return set()
+    fresh = {request.actor.participant_id for request, _, _ in accepted} - known
+    if fresh:
+        await session.execute(
+            insert_ignoring_duplicates(session, Participant.__table__, ["id"]),
+            [{"id": participant, "created_at": now} for participant in sorted(fresh)],
+        )
+    questions = cast(Table, Question.__table__)
+    rows = [
+        {
+            "event_id": event.id,
+            "author_id": request.actor.participant_id,
+            "text": text,
+            "status": initial_status(event.moderation_mode).value,
+            "dedup_state": "pending",
+            "supporters": 1,
+            "created_at": now,
+        }
+        for request, event, text in accepted
+    ]
+    inserted = await session.execute(
+        insert(questions).returning(questions.c.id, sort_by_parameter_order=True), rows
+    )
+    ids = [question_id for (question_id,) in inserted]
+    await session.execute(
+        update(questions).where(questions.c.id.in_(ids)).values(root_id=questions.c.id)
+    )
+    await session.execute(
+        insert(Vote),
+        [
+            {
+                "question_id": question_id,
+                "participant_id": request.actor.participant_id,
+                "created_at": now,
+            }
+            for question_id, (request, _, _) in zip(ids, accepted, strict=True)
+        ],
+    )
+    results = []
+    for question_id, (request, _, text), row in zip(ids, accepted, rows, strict=True):
+        result = {"question_id": question_id, "status": row["status"], "text": text}
+        request.question_id = question_id
+        request.outcome = Reply("submit_question", request.client_id, result)
+        results.append(
+            {
+                "key_actor": request.actor.receipt_key(request.event_id or 0),
+                "key_client": request.client_id,
+                "result": result,
+            }
+        )
+    if store_receipts:
+        receipts = cast(Table, ActionReceipt.__table__)
+        await session.execute(
+            update(receipts)
+            .where(
+                receipts.c.actor == bindparam("key_actor"),
+                receipts.c.client_id == bindparam("key_client"),
+            )
+            .values(response=bindparam("result")),
+            results,
+        )
+    _answer_duplicates(requests, firsts)
+    return fresh | {request.actor.participant_id for request, _, _ in accepted}
+
+
+async def _stored_receipts(
+    session: AsyncSession, keys: set[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    pairs = pairs_table(session, keys)
+    rows = await session.execute(
+        select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response)
+        .select_from(pairs)
+        .join(
+            ActionReceipt,
+            and_(ActionReceipt.actor == pairs.c.first, ActionReceipt.client_id == pairs.c.second),
+        )
+    )
+    return {(actor, client_id): dict(response) for actor, client_id, response in rows}
+
+
+async def _claim_receipts(
+    session: AsyncSession, accepted: list[tuple[QuestionRequest, Event, str]], now: datetime
+) -> list[tuple[QuestionRequest, Event, str]]:
+    """Insert the receipts first (their answers follow); a client id another transaction
+    claimed meanwhile keeps that one's question, and is answered from its receipt later."""
+    receipts = cast(Table, ActionReceipt.__table__)
+    claimed = await session.execute(
+        insert_ignoring_duplicates(session, receipts, ["actor", "client_id"]).returning(
+            receipts.c.actor, receipts.c.client_id
+        ),
+        [
+            {
+                "actor": request.actor.receipt_key(event.id),
+                "client_id": request.client_id,
+                "action": "submit_question",
+                "response": {},
+                "created_at": now,
+            }
+            for request, event, _ in accepted
+        ],
+    )
+    ours = {(actor, client_id) for actor, client_id in claimed}
+    kept, lost = [], {}
+    for request, event, text in accepted:
+        key = (request.actor.receipt_key(event.id), request.client_id)
+        if key in ours:
+            kept.append((request, event, text))
+        else:
+            lost[key] = request
+    if lost:  # committed by the other transaction by now (the insert waited for it)
+        theirs = await _stored_receipts(session, set(lost))
+        for key, request in lost.items():
+            response = theirs.get(key)
+            request.outcome = (
+                Reply("submit_question", request.client_id, response, True)
+                if response
+                else ActionRefused("internal", "The server could not do that; try again.")
+            )
+    return kept
+
+
+def _answer_duplicates(
+    requests: Sequence[QuestionRequest], firsts: dict[tuple[str, str], QuestionRequest]
+) -> None:
+    """Requests repeating a client id within the batch share the first one's answer."""
+    for request in requests:
+        if request.outcome is None and request.event_id is not None:
+            first = firsts.get((request.actor.receipt_key(request.event_id), request.client_id))
+            request.outcome = first.outcome if first is not None else None
+
+
+class QuestionBatcher(Batcher[QuestionRequest]):
+    """Collects questions while the previous group commits, stores them together."""
+
+    name = "question-batcher"
+
+    def __init__(self, services: Services, max_batch: int = 500) -> None:
+        super().__init__(max_batch)
+        self.services = services
+        self.known_participants: set[str] = set()
+
+    async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply:
+        return await self.submit(QuestionRequest(actor, event_slug, client_id, text))
+
+    async def apply(self, batch: list[tuple[QuestionRequest, asyncio.Future[Reply]]]) -> None:
+        requests = [request for request, _ in batch]
+        now = self.services.clock()
+        known = self.known_participants
+        stored = await self.services.committer.run(
+            lambda session: apply_questions(session, requests, now, known)
+        )
+        if len(known) > 500_000:
+            known.clear()
+        known.update(stored)
+        dedup = self.services.dedup
+        for request in await settle(self.services, batch):
+            question_id = request.question_id
+            if dedup is not None and question_id is not None and not dedup.submit(question_id):
+                log.info("dedup queue full; question %s waits for the sweep", question_id)

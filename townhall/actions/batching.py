@@ -1,0 +1,84 @@
+"""Batchers: requests of one kind collected while the previous batch commits, applied together.
+
+The hot actions (votes, questions) are set-based work: whatever arrives during a commit goes
+into the next one as a handful of statements, so the rate is not bounded by statements per
+action. Each request still gets its own answer (or refusal) once its batch has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from townhall.actions.base import ActionRefused, Reply, Services
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+
+
+class Batcher(ABC, Generic[R]):
+    name = "batcher"
+
+    def __init__(self, max_batch: int = 1000) -> None:
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def submit(self, request: R) -> Reply:
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        await self._queue.put((request, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            await asyncio.sleep(0)
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.apply(batch)
+            except Exception as error:
+                log.exception("a batch of %d %s failed; none was applied", len(batch), self.name)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+
+    @abstractmethod
+    async def apply(self, batch: list[tuple[R, asyncio.Future[Reply]]]) -> None:
+        """Apply and commit the batch, then settle every future."""
+
+
+async def settle(
+    services: Services, batch: Sequence[tuple[Any, asyncio.Future[Reply]]]
+) -> list[Any]:
+    """Answer each request of a committed batch; notify the events that changed. Returns the
+    requests that were applied (not refused, not replayed)."""
+    changed, applied = set(), []
+    for request, future in batch:
+        if future.done():
+            continue
+        outcome = request.outcome
+        if isinstance(outcome, Reply):
+            future.set_result(outcome)
+            if not outcome.replayed and request.event_id is not None:
+                changed.add(request.event_id)
+                applied.append(request)
+        else:
+            future.set_exception(outcome or ActionRefused("internal", "Not applied."))
+    for event_id in changed:
+        await services.hub.notify(event_id)
+    return applied
