@@ -97,6 +97,7 @@ class DedupWorker:
         self._decide_lock = asyncio.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
         self._tasks: list[asyncio.Task[None]] = []
+        self._in_pipeline: set[int] = set()  # queued or being decided: the sweep leaves them
         self.processed = 0
 
     def submit(self, question_id: int) -> bool:
@@ -104,6 +105,7 @@ class DedupWorker:
             self._queue.put_nowait(question_id)
         except asyncio.QueueFull:
             return False
+        self._in_pipeline.add(question_id)
         return True
 
     async def start(self) -> None:
@@ -156,6 +158,7 @@ class DedupWorker:
                 except Exception:
                     log.exception("dedup of questions %s failed; the sweep will retry", batch)
                 finally:
+                    self._in_pipeline.difference_update(batch)
                     for _ in batch:
                         self._queue.task_done()
 
@@ -174,15 +177,15 @@ class DedupWorker:
             await asyncio.sleep(SWEEP_SECONDS)
 
     async def sweep(self) -> int:
-        """Decide every stored question still waiting (after a full queue or a restart)."""
+        """Decide every stored question still waiting (after a full queue or a restart) that
+        is not already on its way through the pipeline."""
         async with self._read() as session:
-            waiting = list(
-                await session.scalars(
-                    select(Question.id)
-                    .where(Question.dedup_state == "pending")
-                    .order_by(Question.id)
-                )
+            pending = await session.scalars(
+                select(Question.id).where(Question.dedup_state == "pending").order_by(Question.id)
             )
+            waiting = [
+                question_id for question_id in pending if question_id not in self._in_pipeline
+            ]
         for start in range(0, len(waiting), self._batch_size):
             await self.process(waiting[start : start + self._batch_size])
         return len(waiting)
