@@ -640,7 +640,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
                 document["big_event"] = {"error": repr(error)}
             log(f"big done: {json.dumps(document['big_event'])}")
     finally:
-        pass  # TEMP shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     document["targets"] = targets_table(document, config)
     document["lost"] = sum(run.get("lost") or 0 for run in document.get("runs", {}).values())
     return document
