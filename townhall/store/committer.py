@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.store.db import SessionFactory
@@ -22,6 +23,18 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[Any]]
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: another transaction (a dedup
+# decision, another worker's group) held rows in the other order. Rolling back to the
+# savepoint releases this work's row locks, so trying it again then goes through.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})
+TRANSIENT_RETRIES = 3
+
+
+def is_transient(error: BaseException) -> bool:
+    orig = getattr(error, "orig", None)
+    return isinstance(error, DBAPIError) and getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
 class CommitFailed(Exception):
@@ -64,18 +77,26 @@ class GroupCommitter:
                 batch.append(self._queue.get_nowait())
             await self._commit(batch)
 
+    async def _apply(self, session: AsyncSession, work: Work) -> tuple[Any, BaseException | None]:
+        """Run one work in a savepoint of its own: (value, None) or (None, why it failed)."""
+        retries = 0
+        while True:
+            try:
+                async with session.begin_nested():
+                    return await work(session), None
+            except Exception as refused:  # rolled back to its savepoint only
+                if retries < TRANSIENT_RETRIES and is_transient(refused):
+                    retries += 1
+                    log.info("work rolled back by a lock conflict; trying it again")
+                    continue
+                return None, refused
+
     async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
             async with self._sessions() as session, session.begin():
                 for work, future in batch:
-                    try:
-                        async with session.begin_nested():
-                            value = await work(session)
-                    except Exception as refused:  # rolled back to its savepoint only
-                        outcomes.append((future, None, refused))
-                    else:
-                        outcomes.append((future, value, None))
+                    outcomes.append((future, *await self._apply(session, work)))
         except Exception as failure:
             log.exception("group commit of %d actions failed", len(batch))
             for _, future in batch:

@@ -1,0 +1,76 @@
+"""Group commit on PostgreSQL: a work chosen as a deadlock's victim is tried again."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from conftest import POSTGRES_URL, Database, seed
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townhall.store.committer import GroupCommitter
+from townhall.store.db import create_engine, session_factory
+from townhall.store.queries import event_by_slug
+from townhall.store.tables import Participant, Question
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs TOWNHALL_TEST_POSTGRES_URL")
+async def test_committer_retries_a_work_that_lost_a_deadlock(
+    postgres_database: Database,
+) -> None:
+    demo = await seed(postgres_database)
+    engine = create_engine(postgres_database.url, schema=postgres_database.schema)
+    writes = session_factory(engine, write=True)
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    async with writes() as session, session.begin():
+        event = await event_by_slug(session, demo.slug)
+        assert event is not None
+        session.add(Participant(id="asker", created_at=now))
+        pair = [
+            Question(event_id=event.id, author_id="asker", text=t, status="open", created_at=now)
+            for t in ("First?", "Second?")
+        ]
+        session.add_all(pair)
+        await session.flush()
+        first, second = (question.id for question in pair)
+    committer = GroupCommitter(writes)
+    await committer.start()
+    other_has_second = asyncio.Event()
+    work_waits = asyncio.Event()
+    attempts = 0
+
+    async def bump(session: AsyncSession, question_id: int) -> None:
+        await session.execute(
+            update(Question)
+            .where(Question.id == question_id)
+            .values(supporters=Question.supporters + 1)
+        )
+
+    async def work(session: AsyncSession) -> int:
+        nonlocal attempts
+        attempts += 1
+        await bump(session, first)
+        await other_has_second.wait()
+        if attempts == 1:
+            asyncio.get_running_loop().call_later(0.2, work_waits.set)
+        await bump(session, second)  # first attempt: waits on the other, then loses
+        return attempts
+
+    async def other() -> None:
+        async with writes() as session, session.begin():
+            await bump(session, second)
+            other_has_second.set()
+            await work_waits.wait()
+            await session.execute(text("SELECT 1"))
+            await bump(session, first)  # closes the cycle
+
+    outcome, _ = await asyncio.gather(committer.run(work), other(), return_exceptions=True)
+    await committer.stop()
+    async with session_factory(engine)() as session:
+        counts = dict((await session.execute(select(Question.id, Question.supporters))).all())
+    await engine.dispose()
+
+    assert outcome == 2
+    assert (counts[first], counts[second]) == (2, 2)
