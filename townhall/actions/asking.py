@@ -8,7 +8,6 @@ only one stores the question; the other answers with the first one's receipt.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import Batcher, settle
+from townhall.actions.batching import Batcher
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store.pairs import pairs_table
@@ -234,25 +233,23 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     name = "question-batcher"
 
     def __init__(self, services: Services, max_batch: int = 500) -> None:
-        super().__init__(max_batch)
-        self.services = services
-        self.known_participants: set[str] = set()
+        super().__init__(services, max_batch)
 
     async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply:
         return await self.submit(QuestionRequest(actor, event_slug, client_id, text))
 
-    async def apply(self, batch: list[tuple[QuestionRequest, asyncio.Future[Reply]]]) -> None:
-        requests = [request for request, _ in batch]
-        now = self.services.clock()
-        known = self.known_participants
-        stored = await self.services.committer.run(
-            lambda session: apply_questions(session, requests, now, known)
-        )
-        if len(known) > 500_000:
-            known.clear()
-        known.update(stored)
+    async def store(
+        self,
+        session: AsyncSession,
+        requests: list[QuestionRequest],
+        now: datetime,
+        known: set[str],
+    ) -> set[str]:
+        return await apply_questions(session, requests, now, known)
+
+    async def after(self, applied: list[QuestionRequest]) -> None:
         dedup = self.services.dedup
-        for request in await settle(self.services, batch):
+        for request in applied:
             question_id = request.question_id
             if dedup is not None and question_id is not None and not dedup.submit(question_id):
                 log.info("dedup queue full; question %s waits for the sweep", question_id)

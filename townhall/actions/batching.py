@@ -12,7 +12,10 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Reply, Services
 
@@ -24,8 +27,11 @@ R = TypeVar("R")
 class Batcher(ABC, Generic[R]):
     name = "batcher"
 
-    def __init__(self, max_batch: int = 1000) -> None:
+    def __init__(self, services: Services, max_batch: int = 1000) -> None:
+        self.services = services
         self.max_batch = max_batch
+        # Participants certainly stored: a cache, not a registry (the database decides).
+        self.known_participants: set[str] = set()
         self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -58,8 +64,26 @@ class Batcher(ABC, Generic[R]):
                         future.set_exception(error)
 
     @abstractmethod
+    async def store(
+        self, session: AsyncSession, requests: list[R], now: datetime, known: set[str]
+    ) -> set[str]:
+        """Apply the requests in `session`; returns the participants now certainly stored."""
+
+    async def after(self, applied: list[R]) -> None:
+        """What follows the commit for the requests that were applied (none by default)."""
+
     async def apply(self, batch: list[tuple[R, asyncio.Future[Reply]]]) -> None:
         """Apply and commit the batch, then settle every future."""
+        requests = [request for request, _ in batch]
+        now = self.services.clock()
+        known = self.known_participants
+        stored = await self.services.committer.run(
+            lambda session: self.store(session, requests, now, known)
+        )
+        if len(known) > 500_000:
+            known.clear()
+        known.update(stored)
+        await self.after(await settle(self.services, batch))
 
 
 async def settle(

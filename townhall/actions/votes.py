@@ -9,7 +9,6 @@ refused on hidden, answered, pending or merged-away questions, replayed for a kn
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
@@ -20,8 +19,8 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import Batcher, settle
+from townhall.actions.base import ActionRefused, Actor, Reply
+from townhall.actions.batching import Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
@@ -279,24 +278,12 @@ class VoteBatcher(Batcher[VoteRequest]):
 
     name = "vote-batcher"
 
-    def __init__(self, services: Services, max_batch: int = 1000) -> None:
-        super().__init__(max_batch)
-        self.services = services
-        self.known_participants: set[str] = set()
-
     async def vote(
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply:
         return await self.submit(VoteRequest(actor, event_slug, client_id, question_id, kind))
 
-    async def apply(self, batch: list[tuple[VoteRequest, asyncio.Future[Reply]]]) -> None:
-        requests = [request for request, _ in batch]
-        now = self.services.clock()
-        known = self.known_participants
-        stored = await self.services.committer.run(
-            lambda session: apply_votes(session, requests, now, known)
-        )
-        if len(known) > 500_000:
-            known.clear()  # a cache, not a registry: the database stays the authority
-        known.update(stored)
-        await settle(self.services, batch)
+    async def store(
+        self, session: AsyncSession, requests: list[VoteRequest], now: datetime, known: set[str]
+    ) -> set[str]:
+        return await apply_votes(session, requests, now, known)
