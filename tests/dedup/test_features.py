@@ -150,3 +150,34 @@ def test_conflicting_names_allows_a_shared_stem() -> None:
         conflicting_names("How do I get into IIM?", "How do I get into the IIMs?"),
         conflicting_names("Is Donald Trump right?", "Is Trump right?"),
     ) == (True, False, False)
+
+
+def test_longest_common_substring_is_a_share_of_the_shorter_wording() -> None:
+    # " i learn python" (15 characters) of "how do i learn python" (21).
+    value = feature(
+        "longest_common_substring", "How do I learn Python?", "How can I learn Python fast?"
+    )
+
+    assert value == 15 / 21
+
+
+def test_longest_common_substring_matches_difflib_which_the_scorer_was_fitted_with() -> None:
+    import difflib
+
+    pairs = [
+        ("will you cut the un budget", "would you cut the budget of the un"),
+        ("abcabcabc", "cabcab"),
+        ("aaaa", "aa a aaa"),
+        ("why", "how"),
+    ]
+    for a, b in pairs:
+        longest = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(
+            0, len(a), 0, len(b)
+        )
+        profile_a, profile_b = TextProfile.of(a), TextProfile.of(b)
+        assert profile_a.lowered == a and profile_b.lowered == b
+        values = lexical_features(0.5, profile_a, profile_b, WordWeights())
+
+        assert values[LEXICAL_FEATURES.index("longest_common_substring")] == longest.size / min(
+            len(a), len(b)
+        )

@@ -7,7 +7,6 @@ the embedding features are |a - b| followed by a * b (2 x the embedding dimensio
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import unicodedata
@@ -15,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import cydifflib
 import numpy as np
 import numpy.typing as npt
 
@@ -181,7 +181,8 @@ class TextProfile:
 def _longest_common_substring(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
-    match = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(
+    # cydifflib is difflib compiled (same matches, same values as the scorer was fitted on).
+    match = cydifflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(
         0, len(a), 0, len(b)
     )
     return match.size / min(len(a), len(b))
@@ -193,9 +194,10 @@ def lexical_features(
     """The values named in `LEXICAL_FEATURES`, for one pair (symmetric in `a` and `b`)."""
     content_all = a.content | b.content
     stop_a, stop_b = a.words - a.content, b.words - b.content
-    unshared = sorted((weigh(w) for w in a.words ^ b.words), reverse=True)
-    all_weight = sum(weigh(w) for w in a.words | b.words)
-    shared_weight = sum(weigh(w) for w in a.words & b.words)
+    weights, rare = weigh.weights.get, weigh.rare  # the hot loop: no method call per word
+    unshared = sorted((weights(w, rare) for w in a.words ^ b.words), reverse=True)
+    shared_weight = sum(weights(w, rare) for w in a.words & b.words)
+    all_weight = shared_weight + sum(unshared)
     na, nb = len(a.tokens), len(b.tokens)
     any_names = bool(a.names) or bool(b.names)
     return [

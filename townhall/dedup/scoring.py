@@ -58,6 +58,11 @@ def _profile(text: str) -> TextProfile:
     return TextProfile.of(text)
 
 
+@functools.lru_cache(maxsize=8192)
+def _matching(text: str) -> str:
+    return normalise_for_matching(text)
+
+
 class TreeEnsemble:
     """Gradient-boosted trees stored as complete binary trees of one depth (heap order).
 
@@ -190,8 +195,8 @@ class PairScorer:
         features = self.model.features(query_text, query_vec, candidate_texts, candidate_vecs)
         scores = self.model.probability(features)
         # The model learned from pairs that differ; the same words are the same question.
-        query = normalise_for_matching(query_text)
-        same = [normalise_for_matching(text) == query for text in candidate_texts]
+        query = _matching(query_text)
+        same = [_matching(text) == query for text in candidate_texts]
         scores[np.array(same, dtype=bool)] = 1.0
         return scores
 
@@ -204,7 +209,7 @@ class PairScorer:
         return "distinct"
 
     def _may_auto_merge(self, query_text: str, candidate_text: str) -> bool:
-        if normalise_for_matching(query_text) == normalise_for_matching(candidate_text):
+        if _matching(query_text) == _matching(candidate_text):
             return True
         # Very short questions ("Why?", "And Africa?") depend on context a model cannot see.
         shortest = min(word_count(query_text), word_count(candidate_text))
