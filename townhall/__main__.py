@@ -2,4 +2,6 @@ import sys
 
 from townhall.cli import main
 
-sys.exit(main())
+# Guarded: the model's process (spawned) imports this module again under another name.
+if __name__ == "__main__":
+    sys.exit(main())

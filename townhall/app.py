@@ -21,6 +21,7 @@ from townhall.actions.base import Services
 from townhall.actions.views import load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
+from townhall.dedup.model_process import ProcessEmbedder
 from townhall.dedup.scoring import PairScorer
 from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
@@ -73,7 +74,12 @@ def create_app(
             origin=settings.public_origin,
         )
         model = embedder
-        if model is None:
+        own_model: ProcessEmbedder | None = None
+        if model is None and settings.model_process:
+            model = own_model = await asyncio.to_thread(
+                ProcessEmbedder, settings.resolved_model_path()
+            )
+        elif model is None:
             model = await asyncio.to_thread(
                 SentenceTransformerEmbedder, settings.resolved_model_path()
             )
@@ -114,6 +120,8 @@ def create_app(
             await asking.stop()
             await committer.stop()
             await engine.dispose()
+            if own_model is not None:
+                await asyncio.to_thread(own_model.close)
 
     routes = [
         Route("/healthz", health),

@@ -37,6 +37,7 @@ class Settings:
     dedup_thresholds: Path = DEFAULT_THRESHOLDS
     dedup_queue_size: int = 2000
     dedup_batch_size: int = 256
+    model_process: bool = True
     tick_seconds: float = 0.2
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
@@ -101,6 +102,7 @@ class Settings:
             dedup_thresholds=Path(thresholds) if thresholds else DEFAULT_THRESHOLDS,
             dedup_queue_size=int(number("DEDUP_QUEUE_SIZE", cls.dedup_queue_size, int)),
             dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
+            model_process=flag("MODEL_PROCESS", cls.model_process),
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 from pathlib import Path
@@ -15,6 +16,34 @@ def cpu_seconds(pid: int) -> float:
     fields = stat[stat.rindex(")") + 2 :].split()
     # After "pid (comm) ", field 3 (state) is fields[0]; utime is field 14, stime 15.
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is `pid`, and theirs (the server's model process)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(text[: text.index(" ")])] = int(text[text.rindex(")") + 2 :].split()[1])
+    found: list[int] = []
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [child for child, of in parents.items() if of == parent]
+        found += kids
+        frontier += kids
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of `pid` and of the processes it started, in seconds."""
+    total = 0.0
+    for each in [pid, *children(pid)]:
+        with contextlib.suppress(OSError, ValueError):
+            total += cpu_seconds(each)
+    return total
 
 
 def rss_bytes(pid: int) -> int:

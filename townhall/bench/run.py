@@ -37,6 +37,7 @@ from townhall.bench.procstat import (
     memory_total_bytes,
     raise_nofile,
     rss_bytes,
+    tree_cpu_seconds,
 )
 from townhall.bench.stats import percentile, summary_ms
 from townhall.bench.texts import load_texts
@@ -273,10 +274,12 @@ def load_phase(
             )
         time.sleep(max(0.0, (start_ns - time.monotonic_ns()) / 1e9))
         cpu_start = cpu_seconds(pid) if pid else None
+        tree_cpu_start = tree_cpu_seconds(pid) if pid else None
         client_cpu_start = clients.cpu_seconds()
         spy = _profile(config, pid, name, config.seconds)
         time.sleep(max(0.0, (end_ns - time.monotonic_ns()) / 1e9))
         cpu_end = cpu_seconds(pid) if pid else None
+        tree_cpu_end = tree_cpu_seconds(pid) if pid else None
         client_cpu = clients.cpu_seconds() - client_cpu_start
         drives = []
         for pipe in clients.pipes:
@@ -344,10 +347,13 @@ def load_phase(
         "cores_busy": round(client_cpu / seconds, 3),
     }
     if cpu_start is not None and cpu_end is not None:
-        cpu = cpu_end - cpu_start
+        assert tree_cpu_start is not None and tree_cpu_end is not None
+        # Everything the server runs counts, its model process included.
+        cpu = tree_cpu_end - tree_cpu_start
         out["server_cpu"] = {
             "seconds": round(cpu, 3),
             "cores_busy": round(cpu / seconds, 3),
+            "main_process_cores_busy": round((cpu_end - cpu_start) / seconds, 3),
             "us_per_delivered_message": _round(cpu * 1e6 / delivered if delivered else None),
             "us_per_vote": _round(cpu * 1e6 / votes_in_window if votes_in_window else None),
         }

@@ -21,6 +21,29 @@ class Embedder(Protocol):
         ...
 
 
+# Padded characters per model call. A batch costs as much as its longest text times its size,
+# so one long question among 63 short ones made sentence-transformers' own batches of 64 four
+# times slower (docs/performance.md); batches of similar length within this budget do not.
+PADDED_CHARS_PER_CALL = 4096
+
+
+def length_batches(texts: Sequence[str], most: int, padded_chars: int) -> list[list[int]]:
+    """Indices of `texts` in batches of similar length: at most `most` texts per batch, and
+    (but for a batch of one) at most `padded_chars` when each is counted as long as the longest.
+    """
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    for index in sorted(range(len(texts)), key=lambda i: len(texts[i])):
+        # Sorted by length: this text is the longest of the batch if it joins.
+        if batch and (len(batch) >= most or (len(batch) + 1) * len(texts[index]) > padded_chars):
+            batches.append(batch)
+            batch = []
+        batch.append(index)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
 class SentenceTransformerEmbedder:
     """Any local sentence-transformers folder; all-MiniLM-L6-v2 from its package by default."""
 
@@ -51,14 +74,16 @@ class SentenceTransformerEmbedder:
         # otherwise start with one per core and spin against the event loop for the CPU.
         if self._torch.get_num_threads() != self._threads:
             self._torch.set_num_threads(self._threads)
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for batch in length_batches(texts, self._batch_size, PADDED_CHARS_PER_CALL):
+            vectors[batch] = self._model.encode(
+                [texts[i] for i in batch],
+                batch_size=len(batch),
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return vectors
 
 
 def to_bytes(vector: npt.NDArray[np.float32]) -> bytes:

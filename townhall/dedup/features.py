@@ -185,7 +185,8 @@ def _longest_common_substring(a: str, b: str) -> float:
     match = cydifflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(
         0, len(a), 0, len(b)
     )
-    return match.size / min(len(a), len(b))
+    size: int = match.size
+    return size / min(len(a), len(b))
 
 
 def lexical_features(

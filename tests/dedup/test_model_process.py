@@ -1,0 +1,52 @@
+"""The model in a child process: same vectors as in the server's own process, and a new child
+when the old one dies (one model load per start, so these share one embedder)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from townhall.dedup.embedder import Embedder
+from townhall.dedup.model_process import ProcessEmbedder
+from townhall.settings import default_model_path
+
+TEXTS = ["Will you reform the Security Council?", "¿Cómo financiará la ONU el clima?"]
+
+
+@pytest.fixture(scope="module")
+def in_child() -> Iterator[ProcessEmbedder]:
+    model = ProcessEmbedder(default_model_path(), threads=1)
+    yield model
+    model.close()
+
+
+def test_the_child_encodes_like_the_model_in_this_process(
+    in_child: ProcessEmbedder, embedder: Embedder
+) -> None:
+    assert in_child.pid != os.getpid()
+    assert in_child.dimension == embedder.dimension
+
+    vectors = in_child.encode(TEXTS)
+
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(vectors, embedder.encode(TEXTS), atol=1e-5)
+
+
+def test_nothing_to_encode_gives_no_rows(in_child: ProcessEmbedder) -> None:
+    assert in_child.encode([]).shape == (0, in_child.dimension)
+
+
+def test_a_child_that_died_is_replaced_and_the_call_still_answered(
+    in_child: ProcessEmbedder, embedder: Embedder
+) -> None:
+    first = in_child.pid
+    os.kill(first, signal.SIGKILL)
+
+    vectors = in_child.encode(TEXTS[:1])
+
+    assert in_child.pid != first
+    np.testing.assert_allclose(vectors, embedder.encode(TEXTS[:1]), atol=1e-5)
