@@ -143,3 +143,43 @@ async def test_hub_ticker_outlives_a_body_it_cannot_send(caplog: pytest.LogCaptu
 
     assert (_n(first), _n(later)) == (("queue", 1), ("queue", 3))
     assert "sending event 1 failed" in caplog.text
+
+
+async def _fan_out_to(screens: int, watcher_runs: list[int]) -> None:
+    hub = Hub(MemoryBackend(), Counter(), tick_seconds=1.0)
+    room_screens = [Screen("participant", outbox_limit=4) for _ in range(screens)]
+    for screen in room_screens:
+        await hub.join(1, screen)
+    room = hub._rooms[1]
+
+    async def watcher() -> None:
+        while True:
+            watcher_runs.append(1)
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(watcher())
+    await asyncio.sleep(0)
+    watcher_runs.clear()
+    await hub._fan_out(room, "participant", {"open": [{"id": 1, "n": 1}]})
+    task.cancel()
+    assert all(screen.outbox.in_step for screen in room_screens)
+
+
+async def test_a_long_fan_out_lets_other_work_run_between_slices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("townhall.live.hub.FAN_OUT_SLICE_SECONDS", 0.0)
+    runs: list[int] = []
+
+    await _fan_out_to(1000, runs)
+
+    assert len(runs) >= 1000 // 64 - 1
+
+
+async def test_a_short_fan_out_is_not_cut_into_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("townhall.live.hub.FAN_OUT_SLICE_SECONDS", 60.0)
+    runs: list[int] = []
+
+    await _fan_out_to(1000, runs)
+
+    assert runs == []

@@ -46,7 +46,11 @@ class Screen:
 
 
 PRESENCE_SECONDS = 3.0
-FAN_OUT_SLICE = 250
+# A tick's fan-out yields to the event loop after this long. Not after a count of screens:
+# under load each yield waits a whole round of ready sockets, and a tick split into many
+# slices reached its last screens a second late.
+FAN_OUT_SLICE_SECONDS = 0.02
+_CLOCK_EVERY = 64  # screens between looks at the clock
 
 
 @dataclass
@@ -226,7 +230,7 @@ class Hub:
     async def _fan_out(self, room: Room, audience: str, body: Body) -> None:
         """Serialise once per audience and hand the same string to every screen.
 
-        Every FAN_OUT_SLICE screens it yields to the event loop, so a tick to thousands of
+        Every FAN_OUT_SLICE_SECONDS it yields to the event loop, so a tick to thousands of
         screens does not hold back acknowledgements and database replies for its whole length.
         """
         previous = room.last.get(audience)
@@ -249,9 +253,12 @@ class Hub:
                 full_message.append(Prepared(dumps({"type": "queue", "version": version, **body})))
             return full_message[0]
 
+        loop = asyncio.get_running_loop()
+        slice_ends = loop.time() + FAN_OUT_SLICE_SECONDS
         for number, screen in enumerate(list(room.screens), 1):
-            if number % FAN_OUT_SLICE == 0:
+            if number % _CLOCK_EVERY == 0 and loop.time() >= slice_ends:
                 await asyncio.sleep(0)
+                slice_ends = loop.time() + FAN_OUT_SLICE_SECONDS
             if screen.audience != audience:
                 continue
             if unchanged and screen.outbox.in_step:

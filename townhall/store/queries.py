@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, bindparam, case, distinct, func, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,46 +75,67 @@ class QueueRows:
     totals: dict[str, int]
 
 
+def _queue_statements() -> tuple[Any, Any]:
+    """The queue's two reads, built once (building a statement costs more than running it).
+
+    Which roots a queue shows is one union of bounded, indexed selections, so a tick reads
+    the queue in two round trips to the database however busy the event loop is.
+    """
+    event: Any = bindparam("event_id")
+    root = and_(Question.event_id == event, Question.canonical_id.is_(None))
+    by_votes = (Question.supporters.desc(), Question.created_at, Question.id)
+    latest_change = (Question.status_changed_at.desc(), Question.id.desc())
+
+    def shown(order: Sequence[Any], limit: int, *where: Any) -> Any:
+        part = select(Question.id).where(root, *where).order_by(*order).limit(limit)
+        return select(part.subquery().c.id)
+
+    def status(value: Status) -> Any:
+        return Question.status == value.value
+
+    roots = union(
+        shown(by_votes, QUEUE_TOP, status(Status.OPEN)),
+        shown((Question.created_at.desc(), Question.id.desc()), QUEUE_NEWEST, status(Status.OPEN)),
+        shown(by_votes, ANSWERING_MAX, status(Status.ANSWERING)),
+        shown(latest_change, ANSWERED_RECENT, status(Status.ANSWERED)),
+        shown((Question.created_at, Question.id), PENDING_OLDEST, status(Status.PENDING)),
+        shown(latest_change, HIDDEN_RECENT, status(Status.HIDDEN)),
+        shown(
+            (Question.id.desc(),),
+            REVIEW_MAX,
+            Question.suggested_id.is_not(None),
+            Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
+        ),
+    ).cte("shown")
+    rows = select(
+        Question.id,
+        Question.text,
+        Question.status,
+        Question.created_at,
+        Question.canonical_id,
+        Question.similarity,
+        Question.suggested_id,
+        Question.supporters,
+    ).where(
+        Question.event_id == event,
+        or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
+    )
+    totals = select(
+        func.count(Question.id),
+        func.coalesce(func.sum(case((Question.canonical_id.is_(None), Question.supporters))), 0),
+    ).where(Question.event_id == event)
+    return rows, totals
+
+
+_QUEUE_ROWS, _QUEUE_TOTALS = _queue_statements()
+
+
 async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
     """The roots a queue shows (top, newest, on stage, answered, pending, hidden, to review),
     the wordings merged into them, their supporter counts and the event's totals."""
-    root = and_(Question.event_id == event_id, Question.canonical_id.is_(None))
-    by_votes = (Question.supporters.desc(), Question.created_at, Question.id)
-    selections = [
-        (Status.OPEN, by_votes, QUEUE_TOP),
-        (Status.OPEN, (Question.created_at.desc(), Question.id.desc()), QUEUE_NEWEST),
-        (Status.ANSWERING, by_votes, ANSWERING_MAX),
-        (Status.ANSWERED, (Question.status_changed_at.desc(), Question.id.desc()), ANSWERED_RECENT),
-        (Status.PENDING, (Question.created_at, Question.id), PENDING_OLDEST),
-        (Status.HIDDEN, (Question.status_changed_at.desc(), Question.id.desc()), HIDDEN_RECENT),
-    ]
-    root_ids: set[int] = set()
-    for status, order, limit in selections:
-        query = select(Question.id).where(root, Question.status == status.value)
-        root_ids.update(await session.scalars(query.order_by(*order).limit(limit)))
-    review = select(Question.id).where(
-        root,
-        Question.suggested_id.is_not(None),
-        Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
-    )
-    root_ids.update(await session.scalars(review.order_by(Question.id.desc()).limit(REVIEW_MAX)))
-    rows = await session.execute(
-        select(
-            Question.id,
-            Question.text,
-            Question.status,
-            Question.created_at,
-            Question.canonical_id,
-            Question.similarity,
-            Question.suggested_id,
-            Question.supporters,
-        ).where(
-            Question.event_id == event_id,
-            or_(Question.id.in_(root_ids), Question.root_id.in_(root_ids)),
-        )
-    )
+    parameters = {"event_id": event_id}
     records, votes = [], {}
-    for row in rows:
+    for row in await session.execute(_QUEUE_ROWS, parameters):
         records.append(
             QuestionRecord(
                 id=row.id,
@@ -129,16 +150,7 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
         )
         if row.canonical_id is None:
             votes[row.id] = row.supporters
-    counts = (
-        await session.execute(
-            select(
-                func.count(Question.id),
-                func.coalesce(
-                    func.sum(case((Question.canonical_id.is_(None), Question.supporters))), 0
-                ),
-            ).where(Question.event_id == event_id)
-        )
-    ).one()
+    counts = (await session.execute(_QUEUE_TOTALS, parameters)).one()
     return QueueRows(records, votes, {"questions": int(counts[0]), "votes": int(counts[1])})
 
 
