@@ -26,6 +26,7 @@ from townhall.dedup.scoring import PairScorer
 from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
+from townhall.runtime import tune_garbage_collector
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
@@ -111,6 +112,7 @@ def create_app(
         await asking.start()
         await hub.start()
         await dedup.start()
+        tune_garbage_collector()
         try:
             yield
         finally:
