@@ -20,6 +20,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.http11 import Request, Response
 
 from townhall.bench.procstat import raise_nofile
+from townhall.runtime import tune_garbage_collector
 
 QUESTIONS = 150
 
@@ -102,6 +103,7 @@ class BareRoom:
 
 async def main(port: int, tick: float, compression: str) -> None:
     raise_nofile()
+    tune_garbage_collector()  # the same process tuning as townhall's, for a fair ceiling
     room = BareRoom()
 
     async def handler(connection: ServerConnection) -> None:

@@ -25,6 +25,7 @@ from websockets.exceptions import ConnectionClosed
 
 from townhall.bench.procstat import raise_nofile
 from townhall.live.diff import apply_diff
+from townhall.runtime import tune_garbage_collector
 
 QUEUE_PREFIX = '{"type":"queue'
 UNVOTE_EVERY = 4
@@ -411,4 +412,5 @@ class Worker:
 def worker_main(spec: WorkerSpec, pipe: Connection) -> None:
     """Entry point of a client process."""
     raise_nofile()
+    tune_garbage_collector()  # thousands of sockets per process, like the servers
     asyncio.run(Worker(spec, pipe).serve())
