@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from townhall.store.sqlite_driver import one_trip_dbapi
+
 SessionFactory = async_sessionmaker[AsyncSession]
 WRITE_OPTION = "townhall_write"
 
@@ -34,6 +36,8 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     if is_sqlite(url):
         ensure_sqlite_folder(url)
         kwargs["connect_args"] = {"timeout": 30}
+        if make_url(url).get_driver_name() == "aiosqlite":
+            kwargs["module"] = one_trip_dbapi()
     elif schema:
         kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
     engine = create_async_engine(url, **kwargs)

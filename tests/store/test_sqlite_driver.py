@@ -1,0 +1,68 @@
+"""The aiosqlite adapter that makes one trip to the database thread per statement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from townhall.store.db import create_engine
+from townhall.store.sqlite_driver import OneTripCursor
+
+
+async def test_statements_read_write_and_fail_as_with_the_stock_adapter(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)")
+            )
+            inserted = await connection.execute(text("INSERT INTO t (name) VALUES ('a')"))
+            assert inserted.lastrowid == 1
+            many = await connection.execute(
+                text("INSERT INTO t (name) VALUES (:name)"), [{"name": "b"}, {"name": "c"}]
+            )
+            assert many.rowcount == 2
+            returned = await connection.execute(
+                text("UPDATE t SET name = name || '!' WHERE id > 1 RETURNING id")
+            )
+            assert sorted(returned.scalars()) == [2, 3]
+            updated = await connection.execute(text("UPDATE t SET name = 'z' WHERE id = 1"))
+            assert updated.rowcount == 1
+            rows = (await connection.execute(text("SELECT id, name FROM t ORDER BY id"))).all()
+            assert [tuple(row) for row in rows] == [(1, "z"), (2, "b!"), (3, "c!")]
+            raw = await connection.get_raw_connection()
+            assert isinstance(raw.driver_connection, aiosqlite.Connection)
+            assert raw.dbapi_connection._cursor_cls is OneTripCursor  # type: ignore[union-attr]
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (name) VALUES ('z')"))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_statement_is_one_trip_to_the_database_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))  # connected, pragmas set
+            trips = 0
+            stock = aiosqlite.Connection._execute
+
+            async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+                nonlocal trips
+                trips += 1
+                return await stock(self, fn, *args, **kwargs)
+
+            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            rows = (await connection.execute(text("SELECT 1 UNION SELECT 2"))).all()
+
+            assert len(rows) == 2
+            assert trips == 1
+    finally:
+        await engine.dispose()
