@@ -29,6 +29,29 @@ from townhall.store.tables import ActionReceipt, Event, Participant, Question, V
 log = logging.getLogger(__name__)
 
 
+# The batch's fixed-shape statements, built once: at small loads a batch is one vote, and
+# building a statement costs more than running it. (Those joined to a pairs table are built
+# per batch: their shape depends on the database.)
+_EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
+    Event.slug.in_(bindparam("slugs", expanding=True))
+)
+_QUESTIONS = select(
+    Question.id, Question.event_id, Question.status, Question.canonical_id, Question.root_id
+).where(Question.id.in_(bindparam("ids", expanding=True)))
+_COUNTS = select(Question.id, Question.supporters).where(
+    Question.id.in_(bindparam("ids", expanding=True))
+)
+_GROUP_MEMBERS = select(Question.id, Question.root_id).where(
+    Question.root_id.in_(bindparam("roots", expanding=True))
+)
+_QUESTIONS_TABLE = cast(Table, Question.__table__)
+_RAISE_SUPPORTERS = (
+    update(_QUESTIONS_TABLE)
+    .where(_QUESTIONS_TABLE.c.id == bindparam("target"))
+    .values(supporters=_QUESTIONS_TABLE.c.supporters + bindparam("added"))
+)
+
+
 @dataclass
 class VoteRequest:
     actor: Actor
@@ -53,10 +76,8 @@ async def apply_votes(
     With `store_receipts` false the caller stores the receipt (the single-action path).
     Returns the participants now certainly stored (inserted here, or found with votes), for
     the caller's `known` cache once the transaction has committed."""
-    slugs = {request.event_slug for request in requests}
-    events = dict(
-        (await session.execute(select(Event.slug, Event.id).where(Event.slug.in_(slugs)))).all()
-    )
+    slugs = sorted({request.event_slug for request in requests})
+    events = dict((await session.execute(_EVENTS_BY_SLUG, {"slugs": slugs})).all())
     live = []
     for request in requests:
         request.event_id = events.get(request.event_slug)
@@ -78,15 +99,7 @@ async def apply_votes(
     }
     questions = {
         row.id: row
-        for row in await session.execute(
-            select(
-                Question.id,
-                Question.event_id,
-                Question.status,
-                Question.canonical_id,
-                Question.root_id,
-            ).where(Question.id.in_({r.question_id for r in live}))
-        )
+        for row in await session.execute(_QUESTIONS, {"ids": sorted({r.question_id for r in live})})
     }
     members, backed = await _backed_groups(session, live, questions)
     # Requests apply in arrival order to who backs which group; only the net change is written.
@@ -168,21 +181,12 @@ async def apply_votes(
         )
     change = Counter({root: n for root, n in change.items() if n})
     if change:
-        table = cast(Table, Question.__table__)
         await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("target"))
-            .values(supporters=table.c.supporters + bindparam("added")),
+            _RAISE_SUPPORTERS,
             [{"target": qid, "added": n} for qid, n in sorted(change.items())],
         )
         _forget_counters(session, change)
-    counts = dict(
-        (
-            await session.execute(
-                select(Question.id, Question.supporters).where(Question.id.in_(questions))
-            )
-        ).all()
-    )
+    counts = dict((await session.execute(_COUNTS, {"ids": sorted(questions)})).all())
     receipts = []
     for request in seen.values():
         if request.outcome is not None:
@@ -223,14 +227,8 @@ async def _backed_groups(
     Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
     not grow with how many votes each participant has cast before.
     """
-    roots = {question.root_id for question in questions.values()}
-    root_of = dict(
-        (
-            await session.execute(
-                select(Question.id, Question.root_id).where(Question.root_id.in_(roots))
-            )
-        ).all()
-    )
+    roots = sorted({q.root_id for q in questions.values() if q.root_id is not None})
+    root_of = dict((await session.execute(_GROUP_MEMBERS, {"roots": roots})).all())
     members: dict[int | None, list[int]] = {}
     for question_id, root in root_of.items():
         members.setdefault(root, []).append(question_id)
