@@ -74,16 +74,12 @@ def create_app(
             committer=committer,
             origin=settings.public_origin,
         )
-        model = embedder
-        own_model: ProcessEmbedder | None = None
-        if model is None and settings.model_process:
-            model = own_model = await asyncio.to_thread(
-                ProcessEmbedder, settings.resolved_model_path()
-            )
-        elif model is None:
-            model = await asyncio.to_thread(
-                SentenceTransformerEmbedder, settings.resolved_model_path()
-            )
+        model: Embedder
+        if embedder is not None:
+            model = embedder
+        else:
+            load = ProcessEmbedder if settings.model_process else SentenceTransformerEmbedder
+            model = await asyncio.to_thread(load, settings.resolved_model_path())
         dedup = DedupWorker(
             model,
             PairScorer.from_file(settings.dedup_thresholds),
@@ -122,8 +118,8 @@ def create_app(
             await asking.stop()
             await committer.stop()
             await engine.dispose()
-            if own_model is not None:
-                await asyncio.to_thread(own_model.close)
+            if embedder is None and isinstance(model, ProcessEmbedder):
+                await asyncio.to_thread(model.close)  # the one this app started
 
     routes = [
         Route("/healthz", health),
