@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import gc
 
-from townhall.runtime import GC_THRESHOLDS, tune_garbage_collector
+from townhall.runtime import GC_THRESHOLDS, run_event_loop, tune_garbage_collector
 
 
 def test_tuning_raises_the_thresholds_and_freezes_what_lived_at_start_up() -> None:
@@ -15,3 +15,15 @@ def test_tuning_raises_the_thresholds_and_freezes_what_lived_at_start_up() -> No
         assert gc.get_freeze_count() > 0
     finally:
         gc.set_threshold(*before)
+
+
+def test_run_event_loop_runs_the_coroutine_on_uvloop() -> None:
+    import asyncio
+
+    import uvloop
+
+    async def which_loop() -> str:
+        await asyncio.sleep(0)
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_event_loop(which_loop()) == uvloop.Loop.__module__

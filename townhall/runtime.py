@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # CPython's default (700, 10, 10) scanned a server's hundreds of thousands of long-lived
 # objects (a few hundred per socket) every second or two: at 2,000 sockets about 2 s of CPU in
@@ -21,3 +26,16 @@ def tune_garbage_collector() -> None:
         gc.collect()
         gc.freeze()
         _frozen = True
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` on uvloop where it is installed (uvicorn serves on it), else asyncio's loop.
+
+    The bench's client processes and its bare websockets server use this, so that the load
+    generator spends as little of the machine as it can and the ceiling runs on the same loop
+    as townhall."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard] on Linux
+        return asyncio.run(main)
+    return uvloop.run(main)

@@ -20,7 +20,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.http11 import Request, Response
 
 from townhall.bench.procstat import raise_nofile
-from townhall.runtime import tune_garbage_collector
+from townhall.runtime import run_event_loop, tune_garbage_collector
 
 QUESTIONS = 150
 
@@ -151,4 +151,4 @@ if __name__ == "__main__":
     parser.add_argument("--tick", type=float, default=0.2)
     parser.add_argument("--compression", choices=("deflate", "none"), default="deflate")
     args = parser.parse_args()
-    asyncio.run(main(args.port, args.tick, args.compression))
+    run_event_loop(main(args.port, args.tick, args.compression))

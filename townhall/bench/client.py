@@ -25,7 +25,7 @@ from websockets.exceptions import ConnectionClosed
 
 from townhall.bench.procstat import raise_nofile
 from townhall.live.diff import apply_diff
-from townhall.runtime import tune_garbage_collector
+from townhall.runtime import run_event_loop, tune_garbage_collector
 
 QUEUE_PREFIX = '{"type":"queue'
 UNVOTE_EVERY = 4
@@ -413,4 +413,4 @@ def worker_main(spec: WorkerSpec, pipe: Connection) -> None:
     """Entry point of a client process."""
     raise_nofile()
     tune_garbage_collector()  # thousands of sockets per process, like the servers
-    asyncio.run(Worker(spec, pipe).serve())
+    run_event_loop(Worker(spec, pipe).serve())
