@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townhall.actions.base import ActionRefused, Actor, Reply
+from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.pairs import INTEGER_STRING, pairs_table
@@ -35,16 +35,27 @@ log = logging.getLogger(__name__)
 _EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
     Event.slug.in_(bindparam("slugs", expanding=True))
 )
-_QUESTIONS = select(
-    Question.id, Question.event_id, Question.status, Question.canonical_id, Question.root_id
-).where(Question.id.in_(bindparam("ids", expanding=True)))
+_QUESTIONS_TABLE = cast(Table, Question.__table__)
+_MEMBERS = _QUESTIONS_TABLE.alias("members")
+# Each question asked about, once per wording of its group (merged or not): one read instead
+# of the questions and then their groups.
+_QUESTIONS_WITH_GROUPS = (
+    select(
+        _QUESTIONS_TABLE.c.id,
+        _QUESTIONS_TABLE.c.event_id,
+        _QUESTIONS_TABLE.c.status,
+        _QUESTIONS_TABLE.c.canonical_id,
+        _QUESTIONS_TABLE.c.root_id,
+        _MEMBERS.c.id.label("member"),
+    )
+    .select_from(
+        _QUESTIONS_TABLE.outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
+    )
+    .where(_QUESTIONS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+)
 _COUNTS = select(Question.id, Question.supporters).where(
     Question.id.in_(bindparam("ids", expanding=True))
 )
-_GROUP_MEMBERS = select(Question.id, Question.root_id).where(
-    Question.root_id.in_(bindparam("roots", expanding=True))
-)
-_QUESTIONS_TABLE = cast(Table, Question.__table__)
 _RAISE_SUPPORTERS = (
     update(_QUESTIONS_TABLE)
     .where(_QUESTIONS_TABLE.c.id == bindparam("target"))
@@ -70,14 +81,19 @@ async def apply_votes(
     known: set[str],
     *,
     store_receipts: bool = True,
+    event_ids: dict[str, int] | None = None,
 ) -> set[str]:
     """Apply every request in this transaction; each gets a Reply or an ActionRefused.
 
     With `store_receipts` false the caller stores the receipt (the single-action path).
+    `event_ids` caches slug -> id across batches (a slug never changes and events are never
+    deleted); only slugs not in it are read, and those found are added.
     Returns the participants now certainly stored (inserted here, or found with votes), for
     the caller's `known` cache once the transaction has committed."""
-    slugs = sorted({request.event_slug for request in requests})
-    events = dict((await session.execute(_EVENTS_BY_SLUG, {"slugs": slugs})).all())
+    events = {} if event_ids is None else event_ids
+    unseen = sorted({request.event_slug for request in requests} - events.keys())
+    if unseen:
+        events.update((await session.execute(_EVENTS_BY_SLUG, {"slugs": unseen})).all())
     live = []
     for request in requests:
         request.event_id = events.get(request.event_slug)
@@ -97,11 +113,15 @@ async def apply_votes(
             )
         )
     }
-    questions = {
-        row.id: row
-        for row in await session.execute(_QUESTIONS, {"ids": sorted({r.question_id for r in live})})
-    }
-    members, backed = await _backed_groups(session, live, questions)
+    questions: dict[int, Any] = {}
+    members: dict[int | None, set[int]] = {}  # root -> every wording of its group
+    for row in await session.execute(
+        _QUESTIONS_WITH_GROUPS, {"ids": sorted({r.question_id for r in live})}
+    ):
+        questions.setdefault(row.id, row)
+        if row.root_id is not None and row.member is not None:
+            members.setdefault(row.root_id, set()).add(row.member)
+    backed = await _backed_groups(session, live, questions, members)
     # Requests apply in arrival order to who backs which group; only the net change is written.
     backing = set(backed)
     voted_on: dict[tuple[str, int | None], int] = {}
@@ -219,19 +239,18 @@ async def apply_votes(
 
 
 async def _backed_groups(
-    session: AsyncSession, requests: Sequence[VoteRequest], questions: dict[int, Any]
-) -> tuple[dict[int | None, list[int]], set[tuple[str, int | None]]]:
-    """The wordings of each group asked about, and (participant, root) for each requester who
-    already backs the group of the question they name, through any of its wordings.
+    session: AsyncSession,
+    requests: Sequence[VoteRequest],
+    questions: dict[int, Any],
+    members: dict[int | None, set[int]],
+) -> set[tuple[str, int | None]]:
+    """(participant, root) for each requester who already backs the group of the question
+    they name, through any of its wordings (`members`: root -> its wordings).
 
     Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
     not grow with how many votes each participant has cast before.
     """
-    roots = sorted({q.root_id for q in questions.values() if q.root_id is not None})
-    root_of = dict((await session.execute(_GROUP_MEMBERS, {"roots": roots})).all())
-    members: dict[int | None, list[int]] = {}
-    for question_id, root in root_of.items():
-        members.setdefault(root, []).append(question_id)
+    root_of = {member: root for root, group in members.items() for member in group}
     wanted = {
         (member, request.actor.participant_id)
         for request in requests
@@ -239,14 +258,14 @@ async def _backed_groups(
         for member in members.get(question.root_id, ())
     }
     if not wanted:
-        return members, set()
+        return set()
     pairs = pairs_table(session, wanted, INTEGER_STRING)
     found = await session.execute(
         select(Vote.question_id, Vote.participant_id)
         .select_from(pairs)
         .join(Vote, and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second))
     )
-    return members, {(participant, root_of[question_id]) for question_id, participant in found}
+    return {(participant, root_of[question_id]) for question_id, participant in found}
 
 
 def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:
@@ -276,6 +295,10 @@ class VoteBatcher(Batcher[VoteRequest]):
 
     name = "vote-batcher"
 
+    def __init__(self, services: Services, max_batch: int = 1000) -> None:
+        super().__init__(services, max_batch)
+        self.event_ids: dict[str, int] = {}
+
     async def vote(
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply:
@@ -284,4 +307,4 @@ class VoteBatcher(Batcher[VoteRequest]):
     async def store(
         self, session: AsyncSession, requests: list[VoteRequest], now: datetime, known: set[str]
     ) -> set[str]:
-        return await apply_votes(session, requests, now, known)
+        return await apply_votes(session, requests, now, known, event_ids=self.event_ids)
