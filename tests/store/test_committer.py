@@ -1,4 +1,5 @@
-"""Group commit on PostgreSQL: a work chosen as a deadlock's victim is tried again."""
+"""Group commit: a lone work commits or fails on its own; on PostgreSQL a work chosen as a
+deadlock's victim is tried again."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from conftest import POSTGRES_URL, Database, seed
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.store.committer import GroupCommitter
@@ -74,3 +75,32 @@ async def test_committer_retries_a_work_that_lost_a_deadlock(
 
     assert outcome == 2
     assert (counts[first], counts[second]) == (2, 2)
+
+
+async def test_committer_lone_work_fails_with_its_own_error_and_stores_nothing(
+    database: Database,
+) -> None:
+    engine = create_engine(database.url, schema=database.schema)
+    writes = session_factory(engine, write=True)
+    committer = GroupCommitter(writes)
+    await committer.start()
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+
+    async def store_then_fail(session: AsyncSession) -> None:
+        await session.execute(insert(Participant).values(id="half-way", created_at=now))
+        raise ValueError("refused after writing")
+
+    async def store(session: AsyncSession) -> str:
+        await session.execute(insert(Participant).values(id="whole", created_at=now))
+        return "stored"
+
+    with pytest.raises(ValueError, match="refused after writing"):
+        await committer.run(store_then_fail)
+    stored = await committer.run(store)
+    await committer.stop()
+    async with session_factory(engine)() as session:
+        ids = list(await session.scalars(select(Participant.id).order_by(Participant.id)))
+    await engine.dispose()
+
+    assert stored == "stored"
+    assert ids == ["whole"]

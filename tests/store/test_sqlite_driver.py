@@ -66,3 +66,35 @@ async def test_a_statement_is_one_trip_to_the_database_thread(
             assert trips == 1
     finally:
         await engine.dispose()
+
+
+async def test_a_committed_transaction_takes_no_trip_to_be_returned_to_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'returns.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        trips = 0
+        stock = aiosqlite.Connection._execute
+
+        async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+            nonlocal trips
+            trips += 1
+            return await stock(self, fn, *args, **kwargs)
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        async with engine.begin() as connection:
+            await connection.execute(text("INSERT INTO t (id) VALUES (1)"))
+        committed = trips
+        with pytest.raises(RuntimeError):
+            async with engine.begin() as connection:
+                await connection.execute(text("INSERT INTO t (id) VALUES (2)"))
+                raise RuntimeError("abandoned")
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT id FROM t"))).all()
+
+        assert committed == 3  # BEGIN, the INSERT, COMMIT: no rollback on the way back
+        assert rows == [(1,)]  # the abandoned transaction was still rolled back
+    finally:
+        await engine.dispose()
