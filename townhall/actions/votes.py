@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
@@ -46,20 +46,13 @@ _QUESTIONS_WITH_GROUPS = (
         _QUESTIONS_TABLE.c.status,
         _QUESTIONS_TABLE.c.canonical_id,
         _QUESTIONS_TABLE.c.root_id,
+        _QUESTIONS_TABLE.c.supporters,
         _MEMBERS.c.id.label("member"),
     )
     .select_from(
         _QUESTIONS_TABLE.outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
     )
     .where(_QUESTIONS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
-)
-_COUNTS = select(Question.id, Question.supporters).where(
-    Question.id.in_(bindparam("ids", expanding=True))
-)
-_RAISE_SUPPORTERS = (
-    update(_QUESTIONS_TABLE)
-    .where(_QUESTIONS_TABLE.c.id == bindparam("target"))
-    .values(supporters=_QUESTIONS_TABLE.c.supporters + bindparam("added"))
 )
 
 
@@ -200,13 +193,10 @@ async def apply_votes(
             if root is not None
         )
     change = Counter({root: n for root, n in change.items() if n})
+    counts = {question_id: row.supporters for question_id, row in questions.items()}
     if change:
-        await session.execute(
-            _RAISE_SUPPORTERS,
-            [{"target": qid, "added": n} for qid, n in sorted(change.items())],
-        )
+        counts.update(await _raise_supporters(session, change))
         _forget_counters(session, change)
-    counts = dict((await session.execute(_COUNTS, {"ids": sorted(questions)})).all())
     receipts = []
     for request in seen.values():
         if request.outcome is not None:
@@ -268,6 +258,19 @@ async def _backed_groups(
     return {(participant, root_of[question_id]) for question_id, participant in found}
 
 
+async def _raise_supporters(session: AsyncSession, change: Counter[int]) -> dict[int, int]:
+    """Add each group's change to its counter, in one statement; returns the new counters."""
+    added = pairs_table(session, sorted(change.items()), (Integer(), Integer()))
+    questions = _QUESTIONS_TABLE
+    raised = await session.execute(
+        update(questions)
+        .where(questions.c.id == added.c.first)
+        .values(supporters=questions.c.supporters + added.c.second)
+        .returning(questions.c.id, questions.c.supporters)
+    )
+    return dict(raised.all())
+
+
 def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:
     if question is None or question.event_id != event_id:
         return ActionRefused(
@@ -295,8 +298,10 @@ class VoteBatcher(Batcher[VoteRequest]):
 
     name = "vote-batcher"
 
-    def __init__(self, services: Services, max_batch: int = 1000) -> None:
-        super().__init__(services, max_batch)
+    def __init__(
+        self, services: Services, max_batch: int = 1000, flush_seconds: float = 0.005
+    ) -> None:
+        super().__init__(services, max_batch, flush_seconds)
         self.event_ids: dict[str, int] = {}
 
     async def vote(
