@@ -91,9 +91,9 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
-        votes = VoteBatcher(services)
+        votes = VoteBatcher(services, flush_seconds=settings.batch_flush_seconds)
         services.votes = votes
-        asking = QuestionBatcher(services)
+        asking = QuestionBatcher(services, flush_seconds=settings.batch_flush_seconds)
         services.asking = asking
         app.state.townhall = AppState(
             settings,

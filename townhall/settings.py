@@ -39,6 +39,7 @@ class Settings:
     dedup_batch_size: int = 256
     model_process: bool = True
     tick_seconds: float = 0.2
+    batch_flush_seconds: float = 0.005
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
     ws_compression: bool = False
@@ -104,6 +105,9 @@ class Settings:
             dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
             model_process=flag("MODEL_PROCESS", cls.model_process),
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
+            batch_flush_seconds=float(
+                number("BATCH_FLUSH_SECONDS", cls.batch_flush_seconds, float)
+            ),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
             ws_compression=flag("WS_COMPRESSION", cls.ws_compression),

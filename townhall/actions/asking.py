@@ -232,8 +232,10 @@ class QuestionBatcher(Batcher[QuestionRequest]):
 
     name = "question-batcher"
 
-    def __init__(self, services: Services, max_batch: int = 500) -> None:
-        super().__init__(services, max_batch)
+    def __init__(
+        self, services: Services, max_batch: int = 500, flush_seconds: float = 0.005
+    ) -> None:
+        super().__init__(services, max_batch, flush_seconds)
 
     async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply:
         return await self.submit(QuestionRequest(actor, event_slug, client_id, text))

@@ -27,12 +27,15 @@ R = TypeVar("R")
 class Batcher(ABC, Generic[R]):
     name = "batcher"
 
-    def __init__(self, services: Services, max_batch: int = 1000) -> None:
+    def __init__(
+        self, services: Services, max_batch: int = 1000, flush_seconds: float = 0.005
+    ) -> None:
         self.services = services
         self.max_batch = max_batch
+        self.flush_seconds = flush_seconds
         # Participants certainly stored: a cache, not a registry (the database decides).
         self.known_participants: set[str] = set()
-        self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply], float]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -45,16 +48,24 @@ class Batcher(ABC, Generic[R]):
                 await self._task
 
     async def submit(self, request: R) -> Reply:
-        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        await self._queue.put((request, future))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Reply] = loop.create_future()
+        await self._queue.put((request, future, loop.time()))
         return await future
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
-            await asyncio.sleep(0)
+            request, future, arrived = await self._queue.get()
+            # A batch closes `flush_seconds` after its first request arrived (or when full).
+            # Under load that moment has passed while the previous batch committed; when it is
+            # quiet the wait gathers a few requests, since a batch costs milliseconds of CPU
+            # whatever its size.
+            await asyncio.sleep(max(0.0, arrived + self.flush_seconds - loop.time()))
+            batch = [(request, future)]
             while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                waiting, its_future, _ = self._queue.get_nowait()
+                batch.append((waiting, its_future))
             try:
                 await self.apply(batch)
             except Exception as error:
