@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.votes import MAX_VOTES_PER_BATCH, VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter
@@ -271,6 +271,24 @@ async def _counters_match_votes(world: World) -> None:
         ).all()
         recounted = {qid: await count_supporters(session, qid) for qid, _ in roots}
     assert dict(roots) == recounted
+
+
+async def test_vote_batch_of_the_largest_size_stores_every_vote_once(world: World) -> None:
+    one = await world.act(ALICE, "submit_question", "a1", text="What will you do about debt?")
+    two = await world.act(BRUNO, "submit_question", "b1", text="How would you reform the UN?")
+    people = [Actor(f"00000000-0000-4000-8000-{n:012d}") for n in range(1, MAX_VOTES_PER_BATCH)]
+
+    replies = await asyncio.gather(
+        *(
+            world.act(person, "vote", f"v{n}", question_id=(one if n % 2 else two)["question_id"])
+            for n, person in enumerate(people)
+        )
+    )
+
+    assert sum(1 for reply in replies if reply["voted"]) == len(people)
+    assert await world.count(Vote) == len(people) + 2  # and each asker's own
+    assert await world.count(ActionReceipt) == len(people) + 2
+    await _counters_match_votes(world)
 
 
 async def test_vote_counter_exact_under_concurrent_voters_and_merges(world: World) -> None:

@@ -293,13 +293,24 @@ def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
             session.expire(instance, ["supporters"])
 
 
+# Under load a batch takes about as long whatever its size (it waits for a few round trips
+# while the event loop serves everyone else), so a crowd whose votes all wait for their acks
+# is served in proportion to the batch size: 1,000 gave 2,115 votes/s at 5,000 sockets,
+# 5,000 gave 2,616/s. The largest multi-row statement, the votes' INSERT … RETURNING, then
+# binds 15,000 values (SQLAlchemy splits any over 32,700); the others at most one a vote.
+MAX_VOTES_PER_BATCH = 5000
+
+
 class VoteBatcher(Batcher[VoteRequest]):
     """Collects votes while the previous group commits, then applies them together."""
 
     name = "vote-batcher"
 
     def __init__(
-        self, services: Services, max_batch: int = 1000, flush_seconds: float = 0.005
+        self,
+        services: Services,
+        max_batch: int = MAX_VOTES_PER_BATCH,
+        flush_seconds: float = 0.005,
     ) -> None:
         super().__init__(services, max_batch, flush_seconds)
         self.event_ids: dict[str, int] = {}

@@ -40,7 +40,9 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
             kwargs["module"] = one_trip_dbapi()
     elif schema:
         kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
-    engine = create_async_engine(url, **kwargs)
+    # A vote batch inserts up to 5,000 rows at once (actions/votes.py): in one statement, not
+    # pages of 1,000, each another round trip the batch would wait for.
+    engine = create_async_engine(url, insertmanyvalues_page_size=5000, **kwargs)
     if is_sqlite(url):
         _configure_sqlite(engine)
     return engine
