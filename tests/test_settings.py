@@ -43,6 +43,8 @@ def test_settings_from_env_reads_values() -> None:
             "TOWNHALL_PUBLIC_ORIGIN": "https://townhall.example.org/",
             "TOWNHALL_MODEL_PATH": "/models/minilm",
             "TOWNHALL_TICK_SECONDS": "0.25",
+            "TOWNHALL_BATCH_FLUSH_SECONDS": "0.02",
+            "TOWNHALL_VOTE_BATCH_SIZE": "2000",
         }
     )
 
@@ -52,6 +54,7 @@ def test_settings_from_env_reads_values() -> None:
         "https://townhall.example.org",
     )
     assert (settings.model_path, settings.tick_seconds) == (Path("/models/minilm"), 0.25)
+    assert (settings.batch_flush_seconds, settings.vote_batch_size) == (0.02, 2000)
 
 
 def test_settings_defaults_to_sqlite_under_var() -> None:
@@ -63,6 +66,7 @@ def test_settings_defaults_to_sqlite_under_var() -> None:
     [
         ({"TOWNHALL_TICK_SECONDS": "soon"}, "TOWNHALL_TICK_SECONDS must be a number"),
         ({"TOWNHALL_OUTBOX_LIMIT": "-1"}, "TOWNHALL_OUTBOX_LIMIT must be positive"),
+        ({"TOWNHALL_VOTE_BATCH_SIZE": "0"}, "TOWNHALL_VOTE_BATCH_SIZE must be positive"),
         ({"TOWNHALL_PUBLIC_ORIGIN": "townhall.org"}, "TOWNHALL_PUBLIC_ORIGIN must start with"),
     ],
 )

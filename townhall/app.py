@@ -19,7 +19,7 @@ from townhall.actions import moderation, questions  # noqa: F401  (registers the
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.views import load_queue
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.votes import VoteBatcher, default_batch_size
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
 from townhall.dedup.model_process import ProcessEmbedder
 from townhall.dedup.scoring import PairScorer
@@ -91,7 +91,11 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
-        votes = VoteBatcher(services, flush_seconds=settings.batch_flush_seconds)
+        votes = VoteBatcher(
+            services,
+            max_batch=settings.vote_batch_size or default_batch_size(settings.database_url),
+            flush_seconds=settings.batch_flush_seconds,
+        )
         services.votes = votes
         asking = QuestionBatcher(services, flush_seconds=settings.batch_flush_seconds)
         services.asking = asking

@@ -40,6 +40,7 @@ class Settings:
     model_process: bool = True
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.005
+    vote_batch_size: int | None = None  # None: by database (actions/votes.py)
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
     ws_compression: bool = False
@@ -107,6 +108,9 @@ class Settings:
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             batch_flush_seconds=float(
                 number("BATCH_FLUSH_SECONDS", cls.batch_flush_seconds, float)
+            ),
+            vote_batch_size=(
+                int(number("VOTE_BATCH_SIZE", 1, int)) if get("VOTE_BATCH_SIZE") else None
             ),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),

@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import Reply, Services
 from townhall.actions.batching import Batcher
+from townhall.actions.votes import (
+    MAX_VOTES_PER_BATCH,
+    POSTGRES_VOTES_PER_BATCH,
+    default_batch_size,
+)
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter
@@ -86,3 +91,12 @@ async def test_batch_request_arriving_after_it_closed_waits_for_the_next(
     batches = await _batches(services, flush_seconds=0.01, gaps=[0.2])
 
     assert batches == [["r0"], ["r1"]]
+
+
+def test_vote_batch_size_is_larger_on_sqlite_than_on_postgresql() -> None:
+    sizes = (
+        default_batch_size("sqlite+aiosqlite:///var/townhall.db"),
+        default_batch_size("postgresql+asyncpg://db/townhall"),
+    )
+
+    assert sizes == (MAX_VOTES_PER_BATCH, POSTGRES_VOTES_PER_BATCH) == (5000, 1000)

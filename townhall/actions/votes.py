@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
+from townhall.store.db import is_sqlite
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
@@ -293,12 +294,20 @@ def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
             session.expire(instance, ["supporters"])
 
 
-# Under load a batch takes about as long whatever its size (it waits for a few round trips
-# while the event loop serves everyone else), so a crowd whose votes all wait for their acks
-# is served in proportion to the batch size: 1,000 gave 2,115 votes/s at 5,000 sockets,
-# 5,000 gave 2,616/s. The largest multi-row statement, the votes' INSERT … RETURNING, then
-# binds 15,000 values (SQLAlchemy splits any over 32,700); the others at most one a vote.
+# The most votes one batch takes (TOWNHALL_VOTE_BATCH_SIZE overrides it). On SQLite a batch
+# under load takes about as long whatever its size (it waits for a few round trips to the
+# database thread while the event loop serves everyone else), so a crowd whose votes all wait
+# for their acks is served in proportion to it: at 5,000 sockets 1,000 gave 2,115 votes/s,
+# 5,000 gave 2,639/s. PostgreSQL does the statements' work in a server process of its own on
+# the same cores, and there 5,000 slowed the queue renders (2.2 updates/s per screen against
+# 3.5) without more votes (docs/performance.md). The largest multi-row statement, the votes'
+# INSERT … RETURNING, binds 3 values a vote (SQLAlchemy splits any over 32,700).
 MAX_VOTES_PER_BATCH = 5000
+POSTGRES_VOTES_PER_BATCH = 1000
+
+
+def default_batch_size(database_url: str) -> int:
+    return MAX_VOTES_PER_BATCH if is_sqlite(database_url) else POSTGRES_VOTES_PER_BATCH
 
 
 class VoteBatcher(Batcher[VoteRequest]):
