@@ -39,7 +39,7 @@ class Settings:
     dedup_batch_size: int = 256
     model_process: bool = True
     tick_seconds: float = 0.2
-    batch_flush_seconds: float = 0.005
+    batch_flush_seconds: float = 0.005  # actions/batching.py FLUSH_SECONDS
     vote_batch_size: int | None = None  # None: by database (actions/votes.py)
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384

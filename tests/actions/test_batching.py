@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import Reply, Services
-from townhall.actions.batching import Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher
 from townhall.actions.votes import (
     MAX_VOTES_PER_BATCH,
     POSTGRES_VOTES_PER_BATCH,
@@ -19,6 +19,7 @@ from townhall.actions.votes import (
 )
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
+from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 
@@ -100,3 +101,7 @@ def test_vote_batch_size_is_larger_on_sqlite_than_on_postgresql() -> None:
     )
 
     assert sizes == (MAX_VOTES_PER_BATCH, POSTGRES_VOTES_PER_BATCH) == (5000, 1000)
+
+
+def test_batch_flush_default_is_the_settings_default() -> None:
+    assert Settings().batch_flush_seconds == FLUSH_SECONDS

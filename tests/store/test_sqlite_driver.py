@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
@@ -44,49 +45,51 @@ async def test_statements_read_write_and_fail_as_with_the_stock_adapter(tmp_path
         await engine.dispose()
 
 
+@pytest.fixture
+def count_trips(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[int]]:
+    """Counts trips to aiosqlite's thread from the call on; the count is the list's item."""
+
+    def start() -> list[int]:
+        trips = [0]
+        stock = aiosqlite.Connection._execute
+
+        async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+            trips[0] += 1
+            return await stock(self, fn, *args, **kwargs)
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        return trips
+
+    return start
+
+
 async def test_a_statement_is_one_trip_to_the_database_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, count_trips: Callable[[], list[int]]
 ) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'trips.db'}")
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))  # connected, pragmas set
-            trips = 0
-            stock = aiosqlite.Connection._execute
-
-            async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-                nonlocal trips
-                trips += 1
-                return await stock(self, fn, *args, **kwargs)
-
-            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+            trips = count_trips()
             rows = (await connection.execute(text("SELECT 1 UNION SELECT 2"))).all()
 
             assert len(rows) == 2
-            assert trips == 1
+            assert trips == [1]
     finally:
         await engine.dispose()
 
 
 async def test_a_committed_transaction_takes_no_trip_to_be_returned_to_the_pool(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, count_trips: Callable[[], list[int]]
 ) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'returns.db'}")
     try:
         async with engine.begin() as connection:
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
-        trips = 0
-        stock = aiosqlite.Connection._execute
-
-        async def counted(self: aiosqlite.Connection, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal trips
-            trips += 1
-            return await stock(self, fn, *args, **kwargs)
-
-        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        trips = count_trips()
         async with engine.begin() as connection:
             await connection.execute(text("INSERT INTO t (id) VALUES (1)"))
-        committed = trips
+        committed = trips[0]
         with pytest.raises(RuntimeError):
             async with engine.begin() as connection:
                 await connection.execute(text("INSERT INTO t (id) VALUES (2)"))

@@ -18,7 +18,7 @@ from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store.pairs import pairs_table
@@ -233,7 +233,7 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     name = "question-batcher"
 
     def __init__(
-        self, services: Services, max_batch: int = 500, flush_seconds: float = 0.005
+        self, services: Services, max_batch: int = 500, flush_seconds: float = FLUSH_SECONDS
     ) -> None:
         super().__init__(services, max_batch, flush_seconds)
 

@@ -23,12 +23,14 @@ log = logging.getLogger(__name__)
 
 R = TypeVar("R")
 
+FLUSH_SECONDS = 0.005  # TOWNHALL_BATCH_FLUSH_SECONDS
+
 
 class Batcher(ABC, Generic[R]):
     name = "batcher"
 
     def __init__(
-        self, services: Services, max_batch: int = 1000, flush_seconds: float = 0.005
+        self, services: Services, max_batch: int = 1000, flush_seconds: float = FLUSH_SECONDS
     ) -> None:
         self.services = services
         self.max_batch = max_batch

@@ -20,7 +20,7 @@ from sqlalchemy import Integer, Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.db import is_sqlite
 from townhall.store.pairs import INTEGER_STRING, pairs_table
@@ -319,7 +319,7 @@ class VoteBatcher(Batcher[VoteRequest]):
         self,
         services: Services,
         max_batch: int = MAX_VOTES_PER_BATCH,
-        flush_seconds: float = 0.005,
+        flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
         super().__init__(services, max_batch, flush_seconds)
         self.event_ids: dict[str, int] = {}

@@ -3,8 +3,8 @@
 Whatever arrives while a commit is running waits for the next one, so under load a commit
 carries hundreds of actions and the rate is not bounded by one commit per vote; when it is
 quiet an action commits at once. A refused action rolls back only its savepoint (a group of
-one needs none: its transaction is its own). Nobody hears
-"done" before the commit that holds their action has succeeded.
+one needs none: its transaction is its own). Nobody hears "done" before the commit that holds
+their action has succeeded.
 """
 
 from __future__ import annotations
