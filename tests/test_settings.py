@@ -67,6 +67,7 @@ def test_settings_defaults_to_sqlite_under_var() -> None:
         ({"TOWNHALL_TICK_SECONDS": "soon"}, "TOWNHALL_TICK_SECONDS must be a number"),
         ({"TOWNHALL_OUTBOX_LIMIT": "-1"}, "TOWNHALL_OUTBOX_LIMIT must be positive"),
         ({"TOWNHALL_VOTE_BATCH_SIZE": "0"}, "TOWNHALL_VOTE_BATCH_SIZE must be positive"),
+        ({"TOWNHALL_VOTE_BATCH_SIZE": "20000"}, "TOWNHALL_VOTE_BATCH_SIZE must be at most 10000"),
         ({"TOWNHALL_PUBLIC_ORIGIN": "townhall.org"}, "TOWNHALL_PUBLIC_ORIGIN must start with"),
     ],
 )

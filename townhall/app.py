@@ -19,7 +19,7 @@ from townhall.actions import moderation, questions  # noqa: F401  (registers the
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.views import load_queue
-from townhall.actions.votes import VoteBatcher, default_batch_size
+from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
 from townhall.dedup.model_process import ProcessEmbedder
 from townhall.dedup.scoring import PairScorer
@@ -93,7 +93,7 @@ def create_app(
         services.dedup = dedup
         votes = VoteBatcher(
             services,
-            max_batch=settings.vote_batch_size or default_batch_size(settings.database_url),
+            max_batch=settings.vote_batch_size,
             flush_seconds=settings.batch_flush_seconds,
         )
         services.votes = votes

@@ -14,6 +14,7 @@ from townhall.domain.rates import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
+MAX_VOTE_BATCH_SIZE = 10_000  # actions/votes.py MAX_VOTES_PER_BATCH
 
 
 class SettingsError(ValueError):
@@ -40,7 +41,7 @@ class Settings:
     model_process: bool = True
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.005  # actions/batching.py FLUSH_SECONDS
-    vote_batch_size: int | None = None  # None: by database (actions/votes.py)
+    vote_batch_size: int = 1000  # actions/votes.py VOTES_PER_BATCH
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
     ws_compression: bool = False
@@ -88,6 +89,14 @@ class Settings:
                 ) from None
             return raw
 
+        def vote_batch_size() -> int:
+            size = int(number("VOTE_BATCH_SIZE", cls.vote_batch_size, int))
+            if size > MAX_VOTE_BATCH_SIZE:
+                raise SettingsError(
+                    f"TOWNHALL_VOTE_BATCH_SIZE must be at most {MAX_VOTE_BATCH_SIZE}, not {size}"
+                )
+            return size
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -109,9 +118,7 @@ class Settings:
             batch_flush_seconds=float(
                 number("BATCH_FLUSH_SECONDS", cls.batch_flush_seconds, float)
             ),
-            vote_batch_size=(
-                int(number("VOTE_BATCH_SIZE", 1, int)) if get("VOTE_BATCH_SIZE") else None
-            ),
+            vote_batch_size=vote_batch_size(),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
             ws_compression=flag("WS_COMPRESSION", cls.ws_compression),

@@ -276,7 +276,11 @@ async def _counters_match_votes(world: World) -> None:
 async def test_vote_batch_of_the_largest_size_stores_every_vote_once(world: World) -> None:
     one = await world.act(ALICE, "submit_question", "a1", text="What will you do about debt?")
     two = await world.act(BRUNO, "submit_question", "b1", text="How would you reform the UN?")
-    people = [Actor(f"00000000-0000-4000-8000-{n:012d}") for n in range(1, MAX_VOTES_PER_BATCH)]
+    largest = VoteBatcher(world.services, max_batch=MAX_VOTES_PER_BATCH)
+    world.services.votes = largest
+    await largest.start()
+    people = [Actor(f"00000000-0000-4000-8000-{n:012d}") for n in range(MAX_VOTES_PER_BATCH)]
+    commits = world.services.committer.commits
 
     replies = await asyncio.gather(
         *(
@@ -284,7 +288,9 @@ async def test_vote_batch_of_the_largest_size_stores_every_vote_once(world: Worl
             for n, person in enumerate(people)
         )
     )
+    await largest.stop()
 
+    assert world.services.committer.commits == commits + 1  # all in one batch
     assert sum(1 for reply in replies if reply["voted"]) == len(people)
     assert await world.count(Vote) == len(people) + 2  # and each asker's own
     assert await world.count(ActionReceipt) == len(people) + 2

@@ -12,14 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher
-from townhall.actions.votes import (
-    MAX_VOTES_PER_BATCH,
-    POSTGRES_VOTES_PER_BATCH,
-    default_batch_size,
-)
+from townhall.actions.votes import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
-from townhall.settings import Settings
+from townhall.settings import MAX_VOTE_BATCH_SIZE, Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 
@@ -94,14 +90,11 @@ async def test_batch_request_arriving_after_it_closed_waits_for_the_next(
     assert batches == [["r0"], ["r1"]]
 
 
-def test_vote_batch_size_is_larger_on_sqlite_than_on_postgresql() -> None:
-    sizes = (
-        default_batch_size("sqlite+aiosqlite:///var/townhall.db"),
-        default_batch_size("postgresql+asyncpg://db/townhall"),
+def test_batch_defaults_are_the_settings_defaults() -> None:
+    settings = Settings()
+
+    assert (settings.batch_flush_seconds, settings.vote_batch_size) == (
+        FLUSH_SECONDS,
+        VOTES_PER_BATCH,
     )
-
-    assert sizes == (MAX_VOTES_PER_BATCH, POSTGRES_VOTES_PER_BATCH) == (5000, 1000)
-
-
-def test_batch_flush_default_is_the_settings_default() -> None:
-    assert Settings().batch_flush_seconds == FLUSH_SECONDS
+    assert MAX_VOTE_BATCH_SIZE == MAX_VOTES_PER_BATCH

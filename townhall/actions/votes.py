@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
-from townhall.store.db import is_sqlite
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
@@ -294,20 +293,16 @@ def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
             session.expire(instance, ["supporters"])
 
 
-# The most votes one batch takes (TOWNHALL_VOTE_BATCH_SIZE overrides it). On SQLite a batch
-# under load takes about as long whatever its size (it waits for a few round trips to the
-# database thread while the event loop serves everyone else), so a crowd whose votes all wait
-# for their acks is served in proportion to it: at 5,000 sockets 1,000 gave 2,115 votes/s,
-# 5,000 gave 2,639/s. PostgreSQL does the statements' work in a server process of its own on
-# the same cores, and there 5,000 slowed the queue renders (2.2 updates/s per screen against
-# 3.5) without more votes (docs/performance.md). The largest multi-row statement, the votes'
-# INSERT … RETURNING, binds 3 values a vote (SQLAlchemy splits any over 32,700).
-MAX_VOTES_PER_BATCH = 5000
-POSTGRES_VOTES_PER_BATCH = 1000
-
-
-def default_batch_size(database_url: str) -> int:
-    return MAX_VOTES_PER_BATCH if is_sqlite(database_url) else POSTGRES_VOTES_PER_BATCH
+# The most votes one batch takes by default (TOWNHALL_VOTE_BATCH_SIZE). Under load a batch
+# takes about as long whatever its size (it waits for a few round trips while the event loop
+# serves everyone else), so larger batches serve a waiting crowd faster: at 5,000 sockets on
+# SQLite 5,000 a batch gave 2,216 votes/s against 1,865 with 1,000; but settling 5,000 at once
+# holds the event loop, and queue updates fell from 3.1 to 2.0 per screen per second and vote
+# -> screen p99 rose from 418 to 879 ms (docs/performance.md).
+VOTES_PER_BATCH = 1000
+# The largest allowed: a batch binds one value a distinct question in its read (SQLite allows
+# 32,766), 3 a vote in its INSERT … RETURNING (SQLAlchemy splits any over 32,700).
+MAX_VOTES_PER_BATCH = 10_000
 
 
 class VoteBatcher(Batcher[VoteRequest]):
@@ -318,7 +313,7 @@ class VoteBatcher(Batcher[VoteRequest]):
     def __init__(
         self,
         services: Services,
-        max_batch: int = MAX_VOTES_PER_BATCH,
+        max_batch: int = VOTES_PER_BATCH,
         flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
         super().__init__(services, max_batch, flush_seconds)
