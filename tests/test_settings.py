@@ -15,7 +15,9 @@ def _env_names() -> set[str]:
     source = (PROJECT_ROOT / "townhall" / "settings.py").read_text()
     return {
         f"TOWNHALL_{name}"
-        for name in re.findall(r'get\("([A-Z_]+)"\)|(?:number|rate|flag)\(\s*"([A-Z_]+)"', source)
+        for name in re.findall(
+            r'get\("([A-Z_]+)"\)|(?:number|rate|flag|networks)\(\s*"([A-Z_]+)"', source
+        )
         for name in name
         if name
     }

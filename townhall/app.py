@@ -33,6 +33,7 @@ from townhall.store.db import create_engine, session_factory
 from townhall.web import api, calendar, pages, stage
 from townhall.web import organisers as organisers_api
 from townhall.web.auth import ParticipantCookies
+from townhall.web.client import ClientIdentifier
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
@@ -54,6 +55,9 @@ def create_app(
     secure = settings.public_origin.startswith("https://")
     cookies = ParticipantCookies(settings.require_secret(), secure=secure)
     organisers = OrganiserAuth(settings.require_secret(), secure=secure)
+    clients = ClientIdentifier(
+        settings.require_secret(), settings.trusted_proxies, public_https=secure
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -106,6 +110,7 @@ def create_app(
             dedup,
             organisers,
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
+            clients,
         )
         await committer.start()
         await votes.start()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from townhall.domain.network import parse_networks
 from townhall.domain.rates import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ class Settings:
     rate_questions: str = "5/minute;30/hour"
     rate_actions: str = "60/10seconds"
     rate_frames: str = "100/10seconds"
+    trusted_proxies: str = ""  # comma-separated addresses or networks (domain/network.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +99,14 @@ class Settings:
                 )
             return size
 
+        def networks(name: str) -> str:
+            raw = get(name) or ""
+            try:
+                parse_networks(raw)
+            except ValueError as error:
+                raise SettingsError(f"TOWNHALL_{name}: {error}") from None
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -125,6 +135,7 @@ class Settings:
             rate_questions=rate("RATE_QUESTIONS", cls.rate_questions),
             rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
             rate_frames=rate("RATE_FRAMES", cls.rate_frames),
+            trusted_proxies=networks("TRUSTED_PROXIES"),
         )
 
     def resolved_model_path(self) -> Path:

@@ -49,6 +49,8 @@ class Actor:
 
     participant_id: str
     moderator_of: int | None = None
+    # Keyed hash of the client's network (web/client.py); None where there is no connection.
+    network: str | None = None
 
     @property
     def is_moderator(self) -> bool:

@@ -161,7 +161,8 @@ async def run_action(request: Request) -> Response:
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
         return problem(400, "bad_client_id", "client_id: 1-64 of A-Z a-z 0-9 _ . : -")
     participant_id, cookie = state.cookies.identify(request)
-    actor = Actor(participant_id)
+    network = state.clients.of(request).network_hash
+    actor = Actor(participant_id, network=network)
     key = moderator_key_from(request)
     if key is not None:
         async with state.services.read_sessions() as session:
@@ -169,7 +170,7 @@ async def run_action(request: Request) -> Response:
         if event is not None:
             if not is_moderator(event, key):
                 return problem(403, "bad_key", "That moderator key is not valid.")
-            actor = Actor(participant_id, moderator_of=event.id)
+            actor = Actor(participant_id, moderator_of=event.id, network=network)
     if not state.limits.allow_action(participant_id, name, moderator=actor.is_moderator):
         return problem(429, "slow_down", "Too many actions; wait a moment.", action=name)
     try:

@@ -8,6 +8,7 @@ from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.web.auth import ParticipantCookies
+from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 
@@ -20,3 +21,4 @@ class AppState:
     dedup: DedupWorker | None
     organisers: OrganiserAuth
     limits: ActionLimits
+    clients: ClientIdentifier

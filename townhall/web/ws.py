@@ -70,7 +70,8 @@ async def event_socket(websocket: WebSocket) -> None:
         await _close(websocket, 4403, messages.error("bad_key", "That moderator key is not valid."))
         return
     role = "moderator" if moderator else "participant"
-    actor = Actor(participant_id, moderator_of=event.id if moderator else None)
+    network = state.clients.of(websocket).network_hash
+    actor = Actor(participant_id, moderator_of=event.id if moderator else None, network=network)
     direct = websocket.scope.get("extensions", {}).get(FRAME_WRITER)
     screen = Screen(role, state.settings.outbox_limit, direct)
     hub = state.services.hub
