@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
+from townhall.actions import moderation, provenance, questions  # noqa: F401  (registers them)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
+from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
@@ -30,7 +31,7 @@ from townhall.runtime import tune_garbage_collector
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
-from townhall.web import api, calendar, pages, stage
+from townhall.web import api, calendar, pages, stage, support
 from townhall.web import organisers as organisers_api
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
@@ -67,7 +68,7 @@ def create_app(
 
         async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
             current = await load_queue(read_sessions, event_id, online)
-            return render_queue(current.event, current.queue) if current else {}
+            return render_queue(current.event, current.queue, current.flags) if current else {}
 
         hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
         committer = GroupCommitter(write_sessions)
@@ -112,7 +113,9 @@ def create_app(
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
             clients,
         )
+        retention = NetworkRetention(services, settings.network_retention_days)
         await committer.start()
+        await retention.start()
         await votes.start()
         await asking.start()
         await hub.start()
@@ -125,6 +128,7 @@ def create_app(
             await hub.stop()
             await votes.stop()
             await asking.stop()
+            await retention.stop()
             await committer.stop()
             await engine.dispose()
             if embedder is None and isinstance(model, ProcessEmbedder):
@@ -134,6 +138,7 @@ def create_app(
         Route("/healthz", health),
         Route("/openapi.json", openapi),
         *api.routes,
+        *support.routes,
         *calendar.routes,
         *stage.routes,
         *organisers_api.routes,

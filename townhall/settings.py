@@ -50,6 +50,7 @@ class Settings:
     rate_actions: str = "60/10seconds"
     rate_frames: str = "100/10seconds"
     trusted_proxies: str = ""  # comma-separated addresses or networks (domain/network.py)
+    network_retention_days: int = 30  # stored network hashes are cleared after this
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +137,9 @@ class Settings:
             rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
             rate_frames=rate("RATE_FRAMES", cls.rate_frames),
             trusted_proxies=networks("TRUSTED_PROXIES"),
+            network_retention_days=int(
+                number("NETWORK_RETENTION_DAYS", cls.network_retention_days, int)
+            ),
         )
 
     def resolved_model_path(self) -> Path:

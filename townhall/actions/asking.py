@@ -97,11 +97,15 @@ async def apply_questions(
     if not accepted:
         _answer_duplicates(requests, firsts)
         return set()
-    fresh = {request.actor.participant_id for request, _, _ in accepted} - known
+    networks = {request.actor.participant_id: request.actor.network for request, _, _ in accepted}
+    fresh = networks.keys() - known
     if fresh:
         await session.execute(
             insert_ignoring_duplicates(session, Participant.__table__, ["id"]),
-            [{"id": participant, "created_at": now} for participant in sorted(fresh)],
+            [
+                {"id": participant, "created_at": now, "network_hash": networks[participant]}
+                for participant in sorted(fresh)
+            ],
         )
     questions = cast(Table, Question.__table__)
     rows = [
@@ -130,6 +134,7 @@ async def apply_questions(
                 "question_id": question_id,
                 "participant_id": request.actor.participant_id,
                 "created_at": now,
+                "network_hash": request.actor.network,
             }
             for question_id, (request, _, _) in zip(ids, accepted, strict=True)
         ],

@@ -191,7 +191,7 @@ async def perform(
             raise ActionRefused(
                 "forbidden", "Only this event's moderators may do that.", status=403
             )
-        await queries.ensure_participant(session, actor.participant_id, now)
+        await queries.ensure_participant(session, actor.participant_id, now, actor.network)
         context = Context(session, actor, event, now, services.dedup)
         context.result = await spec.handler(context, payload)
         session.add(

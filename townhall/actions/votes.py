@@ -114,10 +114,11 @@ async def apply_votes(
         questions.setdefault(row.id, row)
         if row.root_id is not None and row.member is not None:
             members.setdefault(row.root_id, set()).add(row.member)
-    backed = await _backed_groups(session, live, questions, members)
+    backed, held = await _backed_groups(session, live, questions, members)
     # Requests apply in arrival order to who backs which group; only the net change is written.
     backing = set(backed)
     voted_on: dict[tuple[str, int | None], int] = {}
+    networks = {r.actor.participant_id: r.actor.network for r in live}
     seen: dict[tuple[str, str], VoteRequest] = {}
     for request in live:
         key = (request.actor.receipt_key(request.event_id or 0), request.client_id)
@@ -143,14 +144,22 @@ async def apply_votes(
             backing.discard(support)
     change: Counter[int] = Counter()
     new_votes: list[dict[str, Any]] = [
-        {"question_id": voted_on[support], "participant_id": support[0], "created_at": now}
+        {
+            "question_id": voted_on[support],
+            "participant_id": support[0],
+            "created_at": now,
+            "network_hash": networks[support[0]],
+        }
         for support in sorted(backing - backed, key=lambda pair: (pair[0], pair[1] or 0))
     ]
     fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
         await session.execute(
             insert_ignoring_duplicates(session, Participant.__table__, ["id"]),
-            [{"id": participant, "created_at": now} for participant in sorted(fresh)],
+            [
+                {"id": participant, "created_at": now, "network_hash": networks[participant]}
+                for participant in sorted(fresh)
+            ],
         )
     votes = cast(Table, Vote.__table__)
     if new_votes:
@@ -161,6 +170,8 @@ async def apply_votes(
             new_votes,
         )
         change.update(question_id for (question_id,) in inserted)
+    # A moderator's set-aside votes stay stored and stay their voter's: an unvote removes
+    # only counted rows, and the answer still says voted while a set-aside row remains.
     withdrawn = {
         (member, participant)
         for participant, root in backed - backing
@@ -179,6 +190,7 @@ async def apply_votes(
                         and_(
                             votes.c.question_id == gone.c.first,
                             votes.c.participant_id == gone.c.second,
+                            votes.c.set_aside_id.is_(None),
                         ),
                     )
                 )
@@ -201,9 +213,11 @@ async def apply_votes(
     for request in seen.values():
         if request.outcome is not None:
             continue
+        question = questions[request.question_id]
         result = {
             "question_id": request.question_id,
-            "voted": request.kind == "vote",
+            "voted": request.kind == "vote"
+            or (request.actor.participant_id, question.root_id) in held,
             "votes": counts[request.question_id],
         }
         request.outcome = Reply(request.kind, request.client_id, result)
@@ -233,9 +247,10 @@ async def _backed_groups(
     requests: Sequence[VoteRequest],
     questions: dict[int, Any],
     members: dict[int | None, set[int]],
-) -> set[tuple[str, int | None]]:
+) -> tuple[set[tuple[str, int | None]], set[tuple[str, int | None]]]:
     """(participant, root) for each requester who already backs the group of the question
-    they name, through any of its wordings (`members`: root -> its wordings).
+    they name, through any of its wordings (`members`: root -> its wordings); and those of
+    them with a vote in it that a moderator set aside (kept, not counted, not withdrawable).
 
     Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
     not grow with how many votes each participant has cast before.
@@ -248,14 +263,25 @@ async def _backed_groups(
         for member in members.get(question.root_id, ())
     }
     if not wanted:
-        return set()
+        return set(), set()
     pairs = pairs_table(session, wanted, INTEGER_STRING)
-    found = await session.execute(
-        select(Vote.question_id, Vote.participant_id)
-        .select_from(pairs)
-        .join(Vote, and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second))
-    )
-    return {(participant, root_of[question_id]) for question_id, participant in found}
+    found = (
+        await session.execute(
+            select(Vote.question_id, Vote.participant_id, Vote.set_aside_id)
+            .select_from(pairs)
+            .join(
+                Vote,
+                and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second),
+            )
+        )
+    ).all()
+    backed = {(participant, root_of[question_id]) for question_id, participant, _ in found}
+    held = {
+        (participant, root_of[question_id])
+        for question_id, participant, set_aside in found
+        if set_aside is not None
+    }
+    return backed, held
 
 
 async def _raise_supporters(session: AsyncSession, change: Counter[int]) -> dict[int, int]:

@@ -163,11 +163,12 @@ async def votes_by_root(session: AsyncSession, event_id: int) -> dict[int, int]:
 
 
 async def count_supporters(session: AsyncSession, root_id: int) -> int:
-    """Recount a group from its votes (after a merge or unmerge changes who is in it)."""
+    """Recount a group from its counted votes (after a merge, unmerge, set-aside or restore
+    changes who is in it; set-aside votes are kept but not counted)."""
     query = (
         select(func.count(distinct(Vote.participant_id)))
         .join(Question, Question.id == Vote.question_id)
-        .where(Question.root_id == root_id)
+        .where(Question.root_id == root_id, Vote.set_aside_id.is_(None))
     )
     return int((await session.execute(query)).scalar_one())
 
@@ -198,9 +199,11 @@ def insert_ignoring_duplicates(
     return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
 
 
-async def ensure_participant(session: AsyncSession, participant_id: str, now: datetime) -> None:
+async def ensure_participant(
+    session: AsyncSession, participant_id: str, now: datetime, network: str | None = None
+) -> None:
     statement = insert_ignoring_duplicates(session, Participant, ["id"])
-    await session.execute(statement.values(id=participant_id, created_at=now))
+    await session.execute(statement.values(id=participant_id, created_at=now, network_hash=network))
 
 
 async def receipt(session: AsyncSession, actor: str, client_id: str) -> ActionReceipt | None:

@@ -123,6 +123,8 @@ class Participant(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     stakeholder_group: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Keyed hash of the network it was first stored from; cleared after the retention days.
+    network_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Question(Base):
@@ -160,12 +162,38 @@ class Vote(Base):
     __table_args__ = (
         UniqueConstraint("question_id", "participant_id", name="uq_vote_once"),
         Index("ix_votes_participant", "participant_id"),
+        # The moderator queue's burst flag reads only the last minutes' votes.
+        Index("ix_votes_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Keyed hash of the voter's network; cleared after the retention days.
+    network_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set aside by a moderator: kept, not counted, restorable (support_set_asides).
+    set_aside_id: Mapped[int | None] = mapped_column(ForeignKey("support_set_asides.id"))
+
+
+class SupportSetAside(Base):
+    """A moderator's decision to stop counting a burst of votes; restorable, never deleted."""
+
+    __tablename__ = "support_set_asides"
+    __table_args__ = (Index("ix_support_set_asides_event", "event_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    network_hash: Mapped[str | None] = mapped_column(String(64))
+    since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    new_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    votes: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    restored_by: Mapped[str | None] = mapped_column(String(80))
 
 
 class ModerationEntry(Base):

@@ -96,7 +96,7 @@ async def get_queue(request: Request) -> Response:
     )
     voted, mine = await load_own_marks(state.services.read_sessions, event.id, participant_id)
     assert current is not None
-    body = messages.queue_body(current.event, current.queue, audience)
+    body = messages.queue_body(current.event, current.queue, audience, current.flags)
     response = JSONResponse({**body, "you": {"voted": voted, "mine": mine}})
     state.cookies.set(response, cookie)
     return response

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -64,7 +64,16 @@ def _items(items: Sequence[QueueItem], *, moderator: bool) -> list[dict[str, Any
     return [_item(item, moderator=moderator) for item in items]
 
 
-def queue_body(event: Event, queue: Queue, audience: str) -> dict[str, Any]:
+def _flag(items: list[dict[str, Any]], flags: Mapping[int, str]) -> list[dict[str, Any]]:
+    for item in items:
+        if item["id"] in flags:
+            item["support_flag"] = flags[item["id"]]
+    return items
+
+
+def queue_body(
+    event: Event, queue: Queue, audience: str, flags: Mapping[int, str] | None = None
+) -> dict[str, Any]:
     moderator = audience == "moderator"
     body: dict[str, Any] = {
         "event": event_summary(event),
@@ -78,12 +87,19 @@ def queue_body(event: Event, queue: Queue, audience: str) -> dict[str, Any]:
     if moderator:
         body["pending"] = _items(queue.pending, moderator=True)
         body["hidden"] = _items(queue.hidden, moderator=True)
+        if flags:  # where support comes from is for moderators only
+            now = [body["now_answering"]] if body["now_answering"] else []
+            for section in ("open", "answered", "pending", "hidden"):
+                _flag(body[section], flags)
+            _flag(now, flags)
     return body
 
 
-def render_queue(event: Event, queue: Queue) -> dict[str, dict[str, Any]]:
+def render_queue(
+    event: Event, queue: Queue, flags: Mapping[int, str] | None = None
+) -> dict[str, dict[str, Any]]:
     """The queue body per audience; the hub turns each into one shared diff or full message."""
-    return {audience: queue_body(event, queue, audience) for audience in AUDIENCES}
+    return {audience: queue_body(event, queue, audience, flags) for audience in AUDIENCES}
 
 
 def snapshot_of(body: dict[str, Any], *, voted: list[int], mine: list[int]) -> str:
@@ -91,12 +107,18 @@ def snapshot_of(body: dict[str, Any], *, voted: list[int], mine: list[int]) -> s
 
 
 def snapshot(
-    event: Event, queue: Queue, audience: str, *, voted: list[int], mine: list[int]
+    event: Event,
+    queue: Queue,
+    audience: str,
+    *,
+    voted: list[int],
+    mine: list[int],
+    flags: Mapping[int, str] | None = None,
 ) -> str:
     return dumps(
         {
             "type": "snapshot",
-            **queue_body(event, queue, audience),
+            **queue_body(event, queue, audience, flags),
             "you": {"voted": voted, "mine": mine},
         }
     )

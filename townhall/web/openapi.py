@@ -43,6 +43,17 @@ def build_openapi() -> dict[str, Any]:
             ],
         ),
         "/api/events/{slug}/log": _get("The moderation log (moderators only)."),
+        "/api/events/{slug}/questions/{question_id}/support": _get(
+            "Where a question's support comes from, with its burst flag (moderators only).",
+            params=[
+                {
+                    "name": "question_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                }
+            ],
+        ),
     }
     for name, spec in sorted(ACTIONS.items()):
         schema = spec.payload.model_json_schema()

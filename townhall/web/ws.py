@@ -86,7 +86,9 @@ async def event_socket(websocket: WebSocket) -> None:
     else:
         current = await load_queue(state.services.read_sessions, event.id, hub.online(event.id) + 1)
         if current is not None:
-            snapshot = messages.snapshot(current.event, current.queue, role, voted=voted, mine=mine)
+            snapshot = messages.snapshot(
+                current.event, current.queue, role, voted=voted, mine=mine, flags=current.flags
+            )
             screen.send(snapshot)
     await hub.join(event.id, screen)
     sender = asyncio.create_task(_send_loop(websocket, screen))
