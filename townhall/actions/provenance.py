@@ -108,7 +108,12 @@ async def set_aside_support(context: Context, payload: SetAsidePayload) -> dict[
         now=context.now,
     )
     view = set_aside_view(decision)
-    _log(context, root_id, "set_aside_support", **{k: v for k, v in view.items() if k != "by"})
+    _log(
+        context,
+        root_id,
+        "set_aside_support",
+        **{k: v for k, v in view.items() if k not in ("by", "question_id")},
+    )
     return {"question_id": root_id, "set_aside": view, "votes": supporters}
 
 
