@@ -2,6 +2,7 @@
 import { $, h, setText, throttle, syncList, session, slugFromPath } from './dom.js';
 import { t, num, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
+import { setupSupport, renderSupport, refreshSupport } from './support.js';
 
 const slug = slugFromPath();
 const keyStore = `townhall.modkey.${slug}`;
@@ -56,7 +57,7 @@ function makeItem(buttons, { merge = false, select = false } = {}) {
   };
 }
 
-function updateItem(li, item, { selectable = false } = {}) {
+function updateItem(li, item, { selectable = false, support = false } = {}) {
   li._item = item;
   setText(li.querySelector('.qid'), `#${item.id} `);
   setText(li.querySelector('.tx'), item.text);
@@ -85,6 +86,7 @@ function updateItem(li, item, { selectable = false } = {}) {
     else li.removeAttribute('aria-current');
   }
   renderMergeForm(li, item);
+  if (support) renderSupport(li, item);
 }
 
 function toggleMerge(id) {
@@ -180,7 +182,7 @@ function render() {
   if (!waiting) toggle.checked = event.questions_open;
 
   const all = byId();
-  syncList($('#now'), body.now_answering ? [body.now_answering] : [], (i) => i.id, nowItem, (li, i) => updateItem(li, i));
+  syncList($('#now'), body.now_answering ? [body.now_answering] : [], (i) => i.id, nowItem, (li, i) => updateItem(li, i, { support: true }));
   if (!body.now_answering) $('#now').replaceChildren(h('li', { class: 'muted', 'data-key': '-' }, t('nothing_answering')));
 
   const pending = body.pending || [];
@@ -199,7 +201,7 @@ function render() {
   }
   selIndex = Math.max(0, open.findIndex((i) => i.id === selected));
   setText($('#queue-h'), t('queue_heading', { n: open.length }));
-  syncList($('#queue'), open, (i) => i.id, queueItem, (li, i) => updateItem(li, i, { selectable: true }));
+  syncList($('#queue'), open, (i) => i.id, queueItem, (li, i) => updateItem(li, i, { selectable: true, support: true }));
   $('#empty').hidden = open.length > 0;
 
   const hidden = body.hidden || [];
@@ -289,6 +291,7 @@ function readKey() {
 }
 
 function start() {
+  setupSupport({ slug, key: () => key, act, rerender: render });
   live = connectLive({
     slug,
     moderatorKey: key,
@@ -306,7 +309,11 @@ function start() {
           } else say(info && info.code === 4404 ? 'unknown_event' : 'refused_internal');
         }
       },
-      ack: (m) => { say('done', { action: t(`act_${m.action}`) }); loadLog(); },
+      ack: (m) => {
+        say('done', { action: t(`act_${m.action}`) });
+        loadLog();
+        if (m.action === 'set_aside_support' || m.action === 'restore_support') refreshSupport();
+      },
       refused: (m) => {
         const k = `refused_${m.code}`;
         const s = t(k);

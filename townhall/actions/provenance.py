@@ -168,5 +168,7 @@ async def support_breakdown(
     return {
         "question_id": root_id,
         **summary_view(summarise(votes, now)),
+        # Where "set this burst aside" starts: the window the flag looked at.
+        "window_since": _iso(now - RULES.window),
         "set_asides": [set_aside_view(decision) for decision in decisions],
     }
