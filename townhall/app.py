@@ -19,7 +19,7 @@ from townhall.actions import moderation, provenance, questions  # noqa: F401  (r
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention
-from townhall.actions.views import load_queue
+from townhall.actions.views import SupportFlags, load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
 from townhall.dedup.model_process import ProcessEmbedder
@@ -66,8 +66,10 @@ def create_app(
         read_sessions = session_factory(engine)
         write_sessions = session_factory(engine, write=True)
 
+        flags = SupportFlags(on_due=lambda event_id: hub.rerender(event_id))
+
         async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
-            current = await load_queue(read_sessions, event_id, online)
+            current = await load_queue(read_sessions, event_id, online, flags=flags)
             return render_queue(current.event, current.queue, current.flags) if current else {}
 
         hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
@@ -78,6 +80,7 @@ def create_app(
             hub=hub,
             committer=committer,
             origin=settings.public_origin,
+            support_flags=flags,
         )
         model: Embedder
         if embedder is not None:

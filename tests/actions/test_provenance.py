@@ -3,6 +3,7 @@ restore with exact counts (merged groups included), retention, who may do it."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from townhall.actions import moderation, provenance, questions  # noqa: F401  (r
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.retention import NetworkRetention
-from townhall.actions.views import load_queue
+from townhall.actions.views import SupportFlags, load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.domain.provenance import ONE_NETWORK
 from townhall.live.backends import MemoryBackend
@@ -316,3 +317,45 @@ async def test_retention_sweep_clears_old_network_hashes_only(world: World) -> N
             select(ModerationEntry.detail).filter_by(action="set_aside_support")
         )
     assert log is not None and log["votes"] == 3
+
+
+async def test_support_flags_read_at_most_every_refresh_unless_forgotten(world: World) -> None:
+    question = await world.ask("Why was the budget cut without a vote?")
+    ticks = [0.0]
+    cache = SupportFlags(refresh=2.0, clock=lambda: ticks[0])
+    sessions = world.services.read_sessions
+    before = await load_queue(sessions, world.event_id, 1, START, flags=cache)
+    await _votes(world, _people(2, 25, BAD), question, "burst")
+
+    cached = await load_queue(sessions, world.event_id, 1, START, flags=cache)
+    ticks[0] = 2.0
+    refreshed = await load_queue(sessions, world.event_id, 1, START, flags=cache)
+    await world.act(world.moderator, "set_aside_support", "sa", question_id=question, network=BAD)
+    cache.forget(world.event_id)  # what perform does after a set-aside
+    after = await load_queue(sessions, world.event_id, 1, START, flags=cache)
+
+    assert [q.flags for q in (before, cached, refreshed, after) if q is not None] == [
+        {},
+        {},
+        {question: ONE_NETWORK},
+        {},
+    ]
+
+
+async def test_support_flags_served_from_cache_ask_for_a_render_when_due() -> None:
+    ticks = [0.0]
+    due: list[int] = []
+    rendered = asyncio.Event()
+
+    def on_due(event_id: int) -> None:
+        due.append(event_id)
+        rendered.set()
+
+    cache = SupportFlags(refresh=2.0, clock=lambda: ticks[0], on_due=on_due)
+    cache.store(7, {})
+    ticks[0] = 1.99  # 10 ms before the flags fall due
+
+    first, second = cache.cached(7), cache.cached(7)
+    await asyncio.wait_for(rendered.wait(), 5)
+
+    assert (first, second, due) == ({}, {}, [7])  # one follow-up render, however many served

@@ -134,9 +134,10 @@ async def apply_questions(
                 "question_id": question_id,
                 "participant_id": request.actor.participant_id,
                 "created_at": now,
+                "event_id": event.id,
                 "network_hash": request.actor.network,
             }
-            for question_id, (request, _, _) in zip(ids, accepted, strict=True)
+            for question_id, (request, event, _) in zip(ids, accepted, strict=True)
         ],
     )
     results = []

@@ -72,6 +72,10 @@ class VoteQueue(Protocol):
     ) -> Reply: ...
 
 
+class FlagCache(Protocol):
+    def forget(self, event_id: int) -> None: ...
+
+
 class AskQueue(Protocol):
     async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply: ...
 
@@ -97,6 +101,8 @@ class Services:
     asking: AskQueue | None = None
     origin: str = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # The ticker's cache of burst flags (actions/views.py), refreshed after a set-aside.
+    support_flags: FlagCache | None = None
 
 
 @dataclass
@@ -216,6 +222,8 @@ async def perform(
     for question_id in context.to_dedup:
         if services.dedup is not None and not services.dedup.submit(question_id):
             log.info("dedup queue full; question %s waits for the sweep", question_id)
+    if name in ("set_aside_support", "restore_support") and services.support_flags is not None:
+        services.support_flags.forget(event.id)
     await services.hub.notify(event.id)
     return Reply(name, client_id, result)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,19 +23,76 @@ class EventQueue:
     flags: dict[int, str] = field(default_factory=dict)
 
 
+# How often the ticker re-reads an event's burst flags. The read costs in proportion to the
+# event's votes of the last window (about 5,000 in 5 minutes: a few ms of database time), so
+# under a benchmark's thousands of votes a second it must not run at every 0.2 s tick.
+FLAG_REFRESH_SECONDS = 2.0
+
+
+class SupportFlags:
+    """Each event's burst flags, re-read at most every `refresh` seconds (per process).
+
+    A render served cached flags asks for one more render when they fall due (`on_due`), so
+    the flag of a burst that ended between two reads still shows. A set-aside or restore
+    `forget`s the event's flags so the next render shows the change."""
+
+    def __init__(
+        self,
+        refresh: float = FLAG_REFRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        on_due: Callable[[int], None] | None = None,
+    ) -> None:
+        self._refresh = refresh
+        self._clock = clock
+        self._on_due = on_due
+        self._read: dict[int, tuple[float, dict[int, str]]] = {}
+        self._waiting: set[int] = set()
+
+    def cached(self, event_id: int) -> dict[int, str] | None:
+        found = self._read.get(event_id)
+        if found is None:
+            return None
+        left = found[0] + self._refresh - self._clock()
+        if left <= 0:
+            return None
+        if self._on_due is not None and event_id not in self._waiting:
+            self._waiting.add(event_id)
+            asyncio.get_running_loop().call_later(left, self._due, event_id)
+        return found[1]
+
+    def _due(self, event_id: int) -> None:
+        self._waiting.discard(event_id)
+        if self._on_due is not None:
+            self._on_due(event_id)
+
+    def store(self, event_id: int, flags: dict[int, str]) -> None:
+        self._read[event_id] = (self._clock(), flags)
+
+    def forget(self, event_id: int) -> None:
+        self._read.pop(event_id, None)
+
+
 async def load_queue(
-    sessions: SessionFactory, event_id: int, online: int, now: datetime | None = None
+    sessions: SessionFactory,
+    event_id: int,
+    online: int,
+    now: datetime | None = None,
+    flags: SupportFlags | None = None,
 ) -> EventQueue | None:
+    """The event's queue; with `flags`, burst flags come from it when fresh enough."""
+    known = flags.cached(event_id) if flags is not None else None
     async with sessions() as session:
         event = await session.get(Event, event_id)
         if event is None:
             return None
         rows = await queries.queue_rows(session, event_id)
-        bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
+        if known is None:
+            bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
+            known = {root: burst.reason for root, burst in bursts.items()}
+            if flags is not None:
+                flags.store(event_id, known)
     return EventQueue(
-        event,
-        build_queue(rows.records, rows.votes, online=online, totals=rows.totals),
-        {root: burst.reason for root, burst in bursts.items()},
+        event, build_queue(rows.records, rows.votes, online=online, totals=rows.totals), known
     )
 
 

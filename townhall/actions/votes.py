@@ -118,6 +118,7 @@ async def apply_votes(
     # Requests apply in arrival order to who backs which group; only the net change is written.
     backing = set(backed)
     voted_on: dict[tuple[str, int | None], int] = {}
+    event_of: dict[tuple[str, int | None], int] = {}
     networks = {r.actor.participant_id: r.actor.network for r in live}
     seen: dict[tuple[str, str], VoteRequest] = {}
     for request in live:
@@ -140,6 +141,7 @@ async def apply_votes(
         if request.kind == "vote":
             backing.add(support)
             voted_on[support] = question.id
+            event_of[support] = question.event_id
         else:
             backing.discard(support)
     change: Counter[int] = Counter()
@@ -148,6 +150,7 @@ async def apply_votes(
             "question_id": voted_on[support],
             "participant_id": support[0],
             "created_at": now,
+            "event_id": event_of[support],
             "network_hash": networks[support[0]],
         }
         for support in sorted(backing - backed, key=lambda pair: (pair[0], pair[1] or 0))

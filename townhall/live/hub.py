@@ -150,6 +150,11 @@ class Hub:
         except (ConnectionError, OSError) as error:
             log.warning("fan-out backend publish failed (%s); other workers catch up later", error)
 
+    def rerender(self, event_id: int) -> None:
+        """Render the event again at the next tick in this process (nothing is published):
+        for what changes with time alone, such as the moderator's burst flags."""
+        self._mark(event_id)
+
     def _mark(self, event_id: int) -> None:
         room = self._rooms.get(event_id)
         if room is not None:

@@ -46,7 +46,7 @@ async def flagged(
 ) -> dict[int, Burst]:
     """Groups of the event whose last window of votes looks automated, in one read.
 
-    Only the window's votes are read (`ix_votes_created_at`), aggregated per group and
+    Only the event's window of votes is read (`ix_votes_event_recent`), aggregated per group and
     network in SQL; the rules themselves are the domain's."""
     new = case((_younger_than(session, rules.new_identity.total_seconds()), 1), else_=0)
     rows = await session.execute(
@@ -54,8 +54,8 @@ async def flagged(
         .join(Question, Question.id == Vote.question_id)
         .join(Participant, Participant.id == Vote.participant_id)
         .where(
+            Vote.event_id == event_id,
             Vote.created_at > now - rules.window,
-            Question.event_id == event_id,
             Vote.set_aside_id.is_(None),
         )
         .group_by(Question.root_id, Vote.network_hash)

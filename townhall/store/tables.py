@@ -162,14 +162,17 @@ class Vote(Base):
     __table_args__ = (
         UniqueConstraint("question_id", "participant_id", name="uq_vote_once"),
         Index("ix_votes_participant", "participant_id"),
-        # The moderator queue's burst flag reads only the last minutes' votes.
-        Index("ix_votes_created_at", "created_at"),
+        # The moderator queue's burst flag reads only the event's last minutes of votes.
+        Index("ix_votes_event_recent", "event_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The question's event, copied so the last minutes of an event's votes are one index
+    # range (None only for rows a caller stored without it; those are never flagged).
+    event_id: Mapped[int | None] = mapped_column(Integer)
     # Keyed hash of the voter's network; cleared after the retention days.
     network_hash: Mapped[str | None] = mapped_column(String(64))
     # Set aside by a moderator: kept, not counted, restorable (support_set_asides).

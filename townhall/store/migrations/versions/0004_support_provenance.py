@@ -41,20 +41,26 @@ def upgrade() -> None:
     with op.batch_alter_table("participants") as batch:
         batch.add_column(sa.Column("network_hash", sa.String(length=64), nullable=True))
     with op.batch_alter_table("votes") as batch:
+        batch.add_column(sa.Column("event_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("network_hash", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("set_aside_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             "fk_votes_set_aside_id", "support_set_asides", ["set_aside_id"], ["id"]
         )
-        batch.create_index("ix_votes_created_at", ["created_at"], unique=False)
+        batch.create_index("ix_votes_event_recent", ["event_id", "created_at"], unique=False)
+    op.execute(
+        "UPDATE votes SET event_id = "
+        "(SELECT questions.event_id FROM questions WHERE questions.id = votes.question_id)"
+    )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("votes") as batch:
-        batch.drop_index("ix_votes_created_at")
+        batch.drop_index("ix_votes_event_recent")
         batch.drop_constraint("fk_votes_set_aside_id", type_="foreignkey")
         batch.drop_column("set_aside_id")
         batch.drop_column("network_hash")
+        batch.drop_column("event_id")
     with op.batch_alter_table("participants") as batch:
         batch.drop_column("network_hash")
     op.drop_index("ix_support_set_asides_event", table_name="support_set_asides")
