@@ -330,7 +330,8 @@ def _forget_counters(session: AsyncSession, changed: Counter[int]) -> None:
 # -> screen p99 rose from 418 to 879 ms (docs/performance.md).
 VOTES_PER_BATCH = 1000
 # The largest allowed: a batch binds one value a distinct question in its read (SQLite allows
-# 32,766), 3 a vote in its INSERT … RETURNING (SQLAlchemy splits any over 32,700).
+# 32,766), 5 a vote in its INSERT … RETURNING (SQLAlchemy splits any over 32,700: a batch
+# over 6,540 new votes takes two INSERTs).
 MAX_VOTES_PER_BATCH = 10_000
 
 
