@@ -33,6 +33,7 @@ def event_summary(event: Event) -> dict[str, Any]:
         "status": event.status,
         "questions_open": event.questions_open,
         "moderation_mode": event.moderation_mode,
+        "access_mode": event.access_mode,
         "starts_at": iso(event.starts_at),
         "timezone": event.timezone,
         "duration_minutes": event.duration_minutes,
@@ -125,7 +126,10 @@ def ack(action: str, client_id: str, result: dict[str, Any], *, replayed: bool) 
     )
 
 
-def refused(action: str | None, client_id: str | None, code: str, message: str) -> str:
+def refused(
+    action: str | None, client_id: str | None, code: str, message: str, **details: Any
+) -> str:
+    """`details` name what the refusal is about (e.g. `mode` for `verification_required`)."""
     return dumps(
         {
             "type": "refused",
@@ -133,6 +137,7 @@ def refused(action: str | None, client_id: str | None, code: str, message: str) 
             "client_id": client_id,
             "code": code,
             "message": message,
+            **details,
         }
     )
 
