@@ -237,3 +237,37 @@ async def test_invitation_import_refuses_a_bad_line_and_stores_nothing(
     }
     assert listed == {"access_mode": "open", "invitations": []}
     assert _refusal(anonymous)[:2] == (403, "csrf")
+
+
+async def test_code_event_hides_its_code_and_join_link_grants(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database, access_mode="code")
+    server = await start_server(database)
+    slug = demo.slug
+
+    async with (
+        httpx.AsyncClient(base_url=server.base_url) as public,
+        httpx.AsyncClient(base_url=server.base_url) as room,
+    ):
+        listed = (await public.get(f"/api/events/{slug}")).json()
+        as_moderator = await public.get(
+            f"/api/events/{slug}/queue", headers={"Authorization": f"Bearer {demo.moderator_key}"}
+        )
+        joined = await room.get(f"/join?code={demo.code}")
+        allowed = (await room.get(f"/api/events/{slug}/access")).json()["allowed"]
+        wrong = [
+            (await public.post(f"/api/events/{slug}/access/code", json={"code": "ZZZZZZ"})).json()[
+                "error"
+            ]["code"]
+            for _ in range(22)
+        ]
+        blocked_right = await public.post(
+            f"/api/events/{slug}/access/code", json={"code": demo.code}
+        )
+
+    assert listed["code"] is None
+    assert as_moderator.json()["event"]["code"] == demo.code
+    assert (joined.status_code, allowed) == (303, True)
+    assert wrong == ["bad_code"] * 21 + ["slow_down"]
+    assert (blocked_right.status_code, blocked_right.headers["retry-after"]) == (429, "60")

@@ -111,12 +111,18 @@ async def access_status(request: Request, state: AppState, participant: str) -> 
 async def enter_code(request: Request, state: AppState, participant: str) -> dict[str, Any]:
     payload = await _body(request, CodePayload)
     network = state.clients.of(request).network_hash
-    if not _desk(state).allow_code_try(network, participant):
+    desk = _desk(state)
+    if not desk.may_try_code(network, participant):
         raise ActionRefused(
-            "slow_down", "Too many tries; wait a minute.", status=429, retry_after=60
+            "slow_down", "Too many wrong codes; wait a minute.", status=429, retry_after=60
         )
     slug = request.path_params["slug"]
-    await gate.join_with_code(state.services, slug, participant, payload.code)
+    try:
+        await gate.join_with_code(state.services, slug, participant, payload.code)
+    except ActionRefused as refusal:
+        if refusal.code == "bad_code":
+            desk.wrong_code(network, participant)
+        raise
     return await gate.status(state.services, slug, participant)
 
 

@@ -24,10 +24,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def event_summary(event: Event) -> dict[str, Any]:
+def event_summary(event: Event, *, moderator: bool = False) -> dict[str, Any]:
+    """`code` is None for the public in a join-code event: it is what lets them in, so only
+    the room (the stage screen, opened from the moderator console) shows it."""
     return {
         "slug": event.slug,
-        "code": event.code,
+        "code": event.code if moderator or event.access_mode != "code" else None,
         "title": event.title,
         "kind": event.kind,
         "status": event.status,
@@ -68,7 +70,7 @@ def _items(items: Sequence[QueueItem], *, moderator: bool) -> list[dict[str, Any
 def queue_body(event: Event, queue: Queue, audience: str) -> dict[str, Any]:
     moderator = audience == "moderator"
     body: dict[str, Any] = {
-        "event": event_summary(event),
+        "event": event_summary(event, moderator=moderator),
         "now_answering": _item(queue.answering[0], moderator=moderator)
         if queue.answering
         else None,
@@ -109,7 +111,7 @@ def welcome(participant_id: str, role: str, event: Event) -> str:
             "type": "welcome",
             "participant_id": participant_id,
             "role": role,
-            "event": event_summary(event),
+            "event": event_summary(event, moderator=role == "moderator"),
         }
     )
 
