@@ -3,57 +3,22 @@ sign-in link, and the test follows the link taken from the message it received."
 
 from __future__ import annotations
 
-import asyncio
-import email
-import re
 from collections.abc import Iterator
-from email.message import Message
-from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import Database, ServerFactory, _free_port, seed
+from conftest import Database, ServerFactory, seed
+from smtp_inbox import Inbox, running_inbox, sign_in_link
 from sqlalchemy import update
 
 from townhall.store.db import create_engine, session_factory
 from townhall.store.tables import EmailToken
 
 
-class Inbox:
-    """An aiosmtpd handler keeping every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.original_content))
-        return "250 Message accepted for delivery"
-
-    async def wait_for(self, count: int) -> list[Message]:
-        for _ in range(200):
-            if len(self.messages) >= count:
-                break
-            await asyncio.sleep(0.025)
-        return self.messages
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-def _link(message: Message) -> str:
-    body = message.get_payload(decode=True)
-    assert isinstance(body, bytes)
-    found = re.search(r"(http://\S+#verify=\S+)", body.decode("utf-8"))
-    assert found is not None
-    return found.group(1)
+def inbox() -> Iterator[Inbox]:
+    with running_inbox() as running:
+        yield running
 
 
 async def _verify_with(http: httpx.AsyncClient, link: str) -> httpx.Response:
@@ -68,12 +33,11 @@ async def _verify_with(http: httpx.AsyncClient, link: str) -> httpx.Response:
 
 
 async def test_email_link_received_over_smtp_verifies_the_participant_once(
-    database: Database, start_server: ServerFactory, smtp: tuple[Inbox, int]
+    database: Database, start_server: ServerFactory, inbox: Inbox
 ) -> None:
-    inbox, port = smtp
     demo = await seed(database, access_mode="email")
     server = await start_server(
-        database, smtp_url=f"smtp://127.0.0.1:{port}", mail_from="Town hall <th@example.org>"
+        database, smtp_url=inbox.smtp_url, mail_from="Town hall <th@example.org>"
     )
     slug = demo.slug
     async with (
@@ -94,11 +58,11 @@ async def test_email_link_received_over_smtp_verifies_the_participant_once(
             f"/api/events/{slug}/access/email", json={"email": " Ada@Example.ORG "}
         )
         message = (await inbox.wait_for(1))[0]
-        verified = await _verify_with(person, _link(message))
+        verified = await _verify_with(person, sign_in_link(message))
         voted = await person.post(
             f"/api/events/{slug}/actions/vote", json={"client_id": "v2", "question_id": 1}
         )
-        replayed = await _verify_with(other, _link(message))
+        replayed = await _verify_with(other, sign_in_link(message))
         other_vote = await other.post(
             f"/api/events/{slug}/actions/vote", json={"client_id": "v3", "question_id": 1}
         )
@@ -107,7 +71,7 @@ async def test_email_link_received_over_smtp_verifies_the_participant_once(
     assert bad.json()["error"]["code"] == "bad_email"
     assert sent.json() == {"sent": True, "expires_in_minutes": 15}
     assert (message["To"], message["From"]) == ("ada@example.org", "Town hall <th@example.org>")
-    assert _link(message).startswith(f"{server.base_url}/e/{slug}#verify=")
+    assert sign_in_link(message).startswith(f"{server.base_url}/e/{slug}#verify=")
     assert verified.json() == {
         "mode": "email",
         "allowed": True,
@@ -120,13 +84,10 @@ async def test_email_link_received_over_smtp_verifies_the_participant_once(
 
 
 async def test_email_link_expires_and_sending_is_throttled(
-    database: Database, start_server: ServerFactory, smtp: tuple[Inbox, int]
+    database: Database, start_server: ServerFactory, inbox: Inbox
 ) -> None:
-    inbox, port = smtp
     demo = await seed(database, access_mode="email")
-    server = await start_server(
-        database, smtp_url=f"smtp://127.0.0.1:{port}", mail_from="th@example.org"
-    )
+    server = await start_server(database, smtp_url=inbox.smtp_url, mail_from="th@example.org")
     slug = demo.slug
     async with httpx.AsyncClient(base_url=server.base_url) as person:
         sends = [
@@ -138,7 +99,7 @@ async def test_email_link_expires_and_sending_is_throttled(
         async with session_factory(engine, write=True)() as session, session.begin():
             await session.execute(update(EmailToken).values(expires_at=EmailToken.created_at))
         await engine.dispose()
-        expired = await _verify_with(person, _link(messages[0]))
+        expired = await _verify_with(person, sign_in_link(messages[0]))
 
     assert [s.status_code for s in sends] == [200, 200, 200, 429]
     assert sends[3].json()["error"]["code"] == "mail_throttled"
