@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser.support import LiveEvent, Screens, eventually, participant_ready
+from browser.support import (
+    ORGANISER_EMAIL,
+    ORGANISER_PASSWORD,
+    LiveEvent,
+    Screens,
+    eventually,
+    participant_ready,
+)
 from conftest import Database, ServerFactory, seed
 from playwright.async_api import expect
 from smtp_inbox import Inbox, running_inbox, sign_in_link
@@ -54,3 +61,44 @@ async def test_verified_event_participant_is_told_why_then_verifies_and_votes(
 
     await eventually(counted, what="the verified vote is counted")
     assert opened.url == event.participant_url  # the one-time token left the address bar
+
+
+async def test_organiser_invites_organisations_and_a_delegate_link_lets_them_vote(
+    live_event: LiveEvent, screens: Screens
+) -> None:
+    await live_event.add_organiser()
+    question = await live_event.ask("Will you appoint a gender-balanced senior team?")
+    page = await screens.open(f"{live_event.base_url}/organise")
+    await page.get_by_label("Email", exact=True).fill(ORGANISER_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(ORGANISER_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    panel = page.locator(f"#acc-{live_event.slug}")
+    await panel.locator("summary").click()
+    await panel.get_by_label("Participation").select_option("invited")
+    await panel.get_by_role("button", name="Save").click()
+    await expect(panel.locator("summary")).to_contain_text("Invited organisations")
+    await panel.get_by_label("Organisations to invite").fill(
+        "Oxfam International,info@oxfam.example\nCIVICUS"
+    )
+    await panel.get_by_role("button", name="Invite").click()
+    await expect(panel).to_contain_text("2 organisations invited")
+    link = await panel.get_by_label("Delegate link").last.input_value()
+
+    delegate = await screens.open(link)
+    await participant_ready(delegate)
+    await expect(delegate.get_by_text("You take part as the delegate of CIVICUS")).to_be_visible()
+    await delegate.locator("#queue .vote").first.click()
+    await expect(delegate.locator("#queue .vote").first).to_have_attribute("aria-pressed", "true")
+
+    async def counted() -> bool:
+        return await live_event.votes(question) == 2
+
+    await eventually(counted, what="the delegate's vote is counted")
+    page.on("dialog", lambda dialog: dialog.accept())
+    await panel.get_by_role("button", name="Withdraw link").last.click()
+    await expect(panel).to_contain_text("Link withdrawn")
+    await delegate.reload()
+    await participant_ready(delegate)
+    await expect(delegate.get_by_role("region", name="Before you ask or vote")).to_contain_text(
+        "delegate link"
+    )
