@@ -36,8 +36,11 @@ async def is_empty(session: AsyncSession) -> bool:
     return (await session.scalar(select(func.count()).select_from(Event))) == 0
 
 
-async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
-    """Create the demo (call inside a transaction on an empty database)."""
+async def seed_demo(
+    session: AsyncSession, now: datetime, *, verified_event: bool = False
+) -> list[DemoEvent]:
+    """Create the demo (call inside a transaction on an empty database); `verified_event`
+    (what `make serve` seeds) adds a live town hall open to verified participants only."""
     series = Series(
         slug="sg-dialogues",
         uid=f"{uuid.uuid4()}@townhall",
@@ -99,7 +102,8 @@ async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
         session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
-    created.append(await _verified_town_hall(session, series, now))
+    if verified_event:
+        created.append(await _verified_town_hall(session, series, now))
     return created
 
 
