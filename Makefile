@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Development server: sign-in links of verified-e-mail events go to the log when no SMTP
+# server is set (TOWNHALL_MAIL_LOG_LINKS; never in production, docs/configuration.md).
 serve: install
-	$(BIN)/townhall serve --migrate --port $(PORT)
+	TOWNHALL_MAIL_LOG_LINKS=$${TOWNHALL_MAIL_LOG_LINKS:-true} $(BIN)/townhall serve --migrate --port $(PORT)
 
 # The browser tests (tests/browser/) need Debian's Chromium and axe-core from npm. Installing
 # Chromium needs root; without it the browser tests fail and say so (TOWNHALL_SKIP_BROWSER=1

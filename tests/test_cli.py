@@ -36,6 +36,7 @@ def test_cli_seed_prints_every_link_once_seeded(tmp_path: Path) -> None:
     assert "seeded" not in again.stdout
     for text in (
         "participant: http://127.0.0.1:8123/e/dialogue-diallo",
+        "participant: http://127.0.0.1:8123/e/town-hall-verified",
         "moderator:   http://127.0.0.1:8123/e/dialogue-diallo/moderate#key=",
         "organiser:     http://127.0.0.1:8123/organise",
         "sign in as organiser@demo.townhall / ",

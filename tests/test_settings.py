@@ -81,3 +81,18 @@ def test_settings_bad_values_name_the_variable(env: dict[str, str], message: str
 def test_settings_short_secret_refused() -> None:
     with pytest.raises(SettingsError, match="TOWNHALL_SECRET_KEY"):
         Settings(secret_key="short").require_secret()
+
+
+def test_settings_mail_needs_a_sender_and_a_usable_url() -> None:
+    secret = {"TOWNHALL_SECRET_KEY": "s" * 32}
+    settings = Settings.from_env(
+        {**secret, "TOWNHALL_SMTP_URL": "smtps://h", "TOWNHALL_MAIL_FROM": "TH <th@example.org>"}
+    )
+
+    assert (settings.smtp_url, settings.mail_from) == ("smtps://h", "TH <th@example.org>")
+    with pytest.raises(SettingsError, match="TOWNHALL_MAIL_FROM"):
+        Settings.from_env({**secret, "TOWNHALL_SMTP_URL": "smtps://h"})
+    with pytest.raises(SettingsError, match="TOWNHALL_SMTP_URL"):
+        Settings.from_env(
+            {**secret, "TOWNHALL_SMTP_URL": "imap://h", "TOWNHALL_MAIL_FROM": "a@b.org"}
+        )

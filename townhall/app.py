@@ -31,8 +31,10 @@ from townhall.runtime import tune_garbage_collector
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
+from townhall.web import access as access_api
 from townhall.web import api, calendar, pages, stage, support
 from townhall.web import organisers as organisers_api
+from townhall.web.access_desk import AccessDesk
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.messages import render_queue
@@ -115,6 +117,7 @@ def create_app(
             organisers,
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
             clients,
+            access=AccessDesk.from_settings(settings),
         )
         retention = NetworkRetention(services, settings.network_retention_days)
         await committer.start()
@@ -145,6 +148,7 @@ def create_app(
         *calendar.routes,
         *stage.routes,
         *organisers_api.routes,
+        *access_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

@@ -65,7 +65,7 @@ async def _seed(settings: Settings) -> dict[str, Any] | None:
         async with session_factory(engine, write=True)() as session, session.begin():
             if not await is_empty(session):
                 return None
-            created = await seed_demo(session, datetime.now(UTC))
+            created = await seed_demo(session, datetime.now(UTC), verified_event=True)
     finally:
         await engine.dispose()
     password = secrets.token_urlsafe(12)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from townhall.domain.access import InvalidInput, normalise_email
+from townhall.domain.mail import parse_smtp_url
 from townhall.domain.network import parse_networks
 from townhall.domain.rates import parse_rates
 
@@ -51,6 +53,9 @@ class Settings:
     rate_frames: str = "100/10seconds"
     trusted_proxies: str = ""  # comma-separated addresses or networks (domain/network.py)
     network_retention_days: int = 30  # stored network hashes are cleared after this
+    smtp_url: str | None = field(default=None, repr=False)  # domain/mail.py
+    mail_from: str | None = None
+    mail_log_links: bool = False  # development only: sign-in links to the log, not mailed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +113,28 @@ class Settings:
                 raise SettingsError(f"TOWNHALL_{name}: {error}") from None
             return raw
 
+        def smtp_url() -> str | None:
+            raw = get("SMTP_URL")
+            if raw is not None:
+                try:
+                    parse_smtp_url(raw)
+                except ValueError as error:
+                    raise SettingsError(f"TOWNHALL_SMTP_URL: {error}") from None
+            return raw
+
+        def mail_from(needed: bool) -> str | None:
+            raw = get("MAIL_FROM")
+            if raw is None:
+                if needed:
+                    raise SettingsError("TOWNHALL_MAIL_FROM must be set with TOWNHALL_SMTP_URL")
+                return None
+            address = raw.rpartition("<")[2].rstrip(">") if "<" in raw else raw
+            try:
+                normalise_email(address)
+            except InvalidInput:
+                raise SettingsError(f"TOWNHALL_MAIL_FROM is not an address: {raw!r}") from None
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -140,6 +167,9 @@ class Settings:
             network_retention_days=int(
                 number("NETWORK_RETENTION_DAYS", cls.network_retention_days, int)
             ),
+            smtp_url=(mail := smtp_url()),
+            mail_from=mail_from(mail is not None),
+            mail_log_links=flag("MAIL_LOG_LINKS", cls.mail_log_links),
         )
 
     def resolved_model_path(self) -> Path:

@@ -264,6 +264,10 @@ const loadLog = throttle(async () => {
 
 // --- stage screen and exports -----------------------------------------------------------------
 $('#stage-link').href = `/e/${encodeURIComponent(slug)}/stage`;
+// A join-code event hides its code from the public; the stage screen opened from here shows it.
+$('#stage-link').addEventListener('click', (e) => {
+  if (key) e.currentTarget.href = `/e/${encodeURIComponent(slug)}/stage#key=${encodeURIComponent(key)}`;
+});
 
 async function download(kind) {
   try {

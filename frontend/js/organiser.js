@@ -1,6 +1,7 @@
 // The organiser console: /organise (series, events, people, moderator links).
 import { $, h, setText } from './dom.js';
 import { t, startI18n } from './i18n.js';
+import { accessPanel } from './organiser/access.js';
 import { apiClient } from './organiser/api.js';
 import { clearErrors, copyBox, errorText, keepFocus, showApiError, showErrors } from './organiser/forms.js';
 import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organiser/format.js';
@@ -181,6 +182,7 @@ function eventItem(ev) {
       cancelled ? null : h('button', { type: 'button', id: `key-${ev.slug}`, 'aria-describedby': headId, onclick: () => rotateKey(ev) }, t('org_moderator_link')),
       h('a', { href: ev.url, class: 'btn' }, t('org_participant_page'))),
     open ? rescheduleForm(ev) : null,
+    over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries) }),
     link && !cancelled ? h('div', { class: 'modlink' }, copyBox(`ml-${ev.slug}`, link, 'org_moderator_link_label'), h('p', { class: 'hint' }, t('org_moderator_link_hint'))) : null);
 }
 

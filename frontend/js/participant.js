@@ -54,6 +54,7 @@ function voteState(item, want) {
 }
 
 function toggleVote(item) {
+  if (!mayTakePart()) { showGate(); return; }
   const { on } = voteState(item, pendingVotes());
   live.send(on ? 'unvote' : 'vote', { question_id: item.id });
   render();
@@ -112,9 +113,91 @@ function renderHeader() {
   let closed = null;
   if (event.status === 'ended' || event.status === 'cancelled') closed = t(`refused_event_closed_${event.status}`);
   else if (!event.questions_open) closed = t('refused_questions_closed');
+  if (!closed && !mayTakePart()) closed = t('gate_needed');
   $('#ask-fields').disabled = !!closed;
   $('#closed').hidden = !closed;
   setText($('#closed'), closed || '');
+  renderGate();
+}
+
+// --- participation modes: who may ask and vote (docs/protocol.md, "Participation modes") ----
+let access = null; // {mode, allowed, granted, organisation} for this identity
+let gateMsg = null; // [key, vars]
+const mayTakePart = () => !access || access.allowed || (event && event.access_mode === 'open');
+
+async function accessCall(path, payload) {
+  const r = await fetch(`/api/events/${encodeURIComponent(slug)}/access${path}`, payload === undefined ? {} : {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload),
+  });
+  let data = {};
+  try { data = await r.json(); } catch { /* not JSON: treated as a failure below */ }
+  if (!r.ok) throw (data.error || { code: 'internal' });
+  return data;
+}
+
+async function loadAccess() {
+  try { access = await accessCall(''); } catch { /* offline: keep what we knew */ }
+  render();
+}
+
+function sayGate(key, vars) {
+  gateMsg = key ? [key, vars] : null;
+  setText($('#gate-msg'), key ? t(key, vars) : '');
+}
+
+function gateError(error) {
+  const key = `refused_${error.code}`;
+  const text = t(key);
+  sayGate(null);
+  setText($('#gate-msg'), text === key ? error.message || t('refused_internal') : text);
+}
+
+function renderGate() {
+  const mode = (access && access.mode) || (event && event.access_mode) || 'open';
+  const blocked = !mayTakePart() && mode !== 'open';
+  $('#gate').hidden = !blocked;
+  setText($('#gate-why'), blocked ? t(`gate_why_${mode}`) : '');
+  $('#gate-code').hidden = mode !== 'code';
+  $('#gate-email').hidden = mode !== 'email';
+  if (gateMsg) setText($('#gate-msg'), t(...gateMsg));
+  const ok = access && access.allowed && access.granted;
+  $('#gate-ok').hidden = !ok;
+  setText($('#gate-ok'), !ok ? '' : access.granted === 'invited'
+    ? t('gate_delegate', { organisation: access.organisation || '' })
+    : t(`gate_granted_${access.granted}`));
+}
+
+function showGate() {
+  renderGate();
+  sayGate('gate_needed');
+  $('#gate').focus();
+}
+
+$('#gate-code').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const code = $('#gate-code-input').value.trim();
+  if (!code) { $('#gate-code-input').focus(); return; }
+  try { access = await accessCall('/code', { code }); sayGate(null); } catch (error) { gateError(error); }
+  render();
+});
+
+$('#gate-email').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const email = $('#gate-email-input').value.trim();
+  if (!email) { $('#gate-email-input').focus(); return; }
+  try {
+    const sent = await accessCall('/email', { email });
+    sayGate('gate_email_sent', { email, n: sent.expires_in_minutes });
+  } catch (error) { gateError(error); }
+});
+
+// A sign-in link (#verify=…) or a delegate link (#invite=…) opened on this device.
+async function followLink() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const [path, token] = params.get('verify') ? ['/verify', params.get('verify')] : ['/invitation', params.get('invite')];
+  if (!token) return;
+  history.replaceState(null, '', location.pathname + location.search); // one use: do not keep it
+  try { access = await accessCall(path, { token }); sayGate(null); } catch (error) { gateError(error); $('#gate').hidden = false; }
 }
 
 function renderNow() {
@@ -255,8 +338,10 @@ for (const [id, s] of [['#sort-top', 'top'], ['#sort-new', 'new']]) {
 
 // --- live -----------------------------------------------------------------------------------
 function onQueue(m) {
+  const modeChanged = event && m.event && event.access_mode !== m.event.access_mode;
   body = m;
   event = m.event;
+  if (modeChanged) loadAccess();
   render();
 }
 
@@ -264,6 +349,9 @@ async function main() {
   await startI18n(retranslate);
   text.value = session.get(draftKey) || '';
   render();
+  await followLink();
+  if (!access) await loadAccess();
+  window.addEventListener('hashchange', async () => { await followLink(); render(); });
   live = connectLive({
     slug,
     on: {
@@ -304,6 +392,7 @@ async function main() {
           session.set(draftKey, action.text);
         }
         say(null, null, refusalText(m));
+        if (m.code === 'verification_required') { loadAccess(); showGate(); }
         render();
       },
     },

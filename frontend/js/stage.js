@@ -6,11 +6,23 @@ import { connectLive } from './live.js';
 const NEXT = 5;
 const slug = slugFromPath();
 let last = null;
+let roomCode = null; // a join-code event's code, read with the moderator key (#key=…)
+
+async function readRoomCode() {
+  const key = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (!key) return;
+  history.replaceState(null, '', location.pathname); // the key does not stay on screen
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/queue`, { headers: { Authorization: `Bearer ${key}` } });
+    if (r.ok) roomCode = (await r.json()).event.code;
+  } catch { /* offline: the code appears once the page is reloaded */ }
+  if (last) render(last);
+}
 
 function render(state) {
   last = state;
   setText($('#stage-event'), state.event.title);
-  const code = state.event.code;
+  const code = state.event.code || roomCode;
   setText($('#stage-code'), code || '');
   const now = state.now_answering;
   $('#stage-now').replaceChildren(
@@ -34,6 +46,7 @@ async function main() {
   qr.alt = t('stage_qr_alt', { link });
   setText($('#stage-link'), link);
   connectLive({ slug, on: { snapshot: render, queue: render } });
+  readRoomCode();
 }
 
 main();

@@ -17,8 +17,10 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher
+from townhall.domain.access import needs_grant
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store.pairs import pairs_table
@@ -76,6 +78,16 @@ async def apply_questions(
         if (event := events.get(request.event_slug)) is not None
     }
     stored = await _stored_receipts(session, keys) if keys else {}
+    # Participation modes (actions/access.py): one read, and none when every event is open.
+    blocked = await blocked_pairs(
+        session,
+        (
+            (request.actor, event.id)
+            for request in requests
+            if (event := events.get(request.event_slug)) is not None
+            and needs_grant(event.access_mode)
+        ),
+    )
     accepted: list[tuple[QuestionRequest, Event, str]] = []
     firsts: dict[tuple[str, str], QuestionRequest] = {}
     for request in requests:
@@ -89,6 +101,8 @@ async def apply_questions(
         key = (request.actor.receipt_key(event.id), request.client_id)
         if key in stored:
             request.outcome = Reply("submit_question", request.client_id, stored[key], True)
+        elif (refusal := gate_refusal(blocked, event.id, request.actor)) is not None:
+            request.outcome = refusal
         elif key not in firsts:  # the same retry twice in one batch: answered like the first
             firsts[key] = request
             accepted.append((request, event, checked))

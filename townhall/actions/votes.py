@@ -19,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher
 from townhall.domain.questions import VOTABLE_STATUSES, Status
@@ -106,6 +107,8 @@ async def apply_votes(
             )
         )
     }
+    # Participation modes (actions/access.py): one read for the whole batch.
+    blocked = await blocked_pairs(session, ((r.actor, r.event_id or 0) for r in live))
     questions: dict[int, Any] = {}
     members: dict[int | None, set[int]] = {}  # root -> every wording of its group
     for row in await session.execute(
@@ -132,7 +135,9 @@ async def apply_votes(
             continue
         seen[key] = request
         question = questions.get(request.question_id)
-        refusal = _refusal(question, request.event_id)
+        refusal = gate_refusal(blocked, request.event_id or 0, request.actor) or _refusal(
+            question, request.event_id
+        )
         if refusal is not None:
             request.outcome = refusal
             continue

@@ -1,4 +1,6 @@
-"""A demo series for `make serve`: informal dialogues with two candidates, one event open."""
+"""A demo series for `make serve`: informal dialogues with two candidates, one event open,
+and a town hall open to verified participants only (the sign-in link goes to the server's
+log under `make serve`: development only, docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -34,8 +36,11 @@ async def is_empty(session: AsyncSession) -> bool:
     return (await session.scalar(select(func.count()).select_from(Event))) == 0
 
 
-async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
-    """Create the demo (call inside a transaction on an empty database)."""
+async def seed_demo(
+    session: AsyncSession, now: datetime, *, verified_event: bool = False
+) -> list[DemoEvent]:
+    """Create the demo (call inside a transaction on an empty database); `verified_event`
+    (what `make serve` seeds) adds a live town hall open to verified participants only."""
     series = Series(
         slug="sg-dialogues",
         uid=f"{uuid.uuid4()}@townhall",
@@ -97,4 +102,37 @@ async def seed_demo(session: AsyncSession, now: datetime) -> list[DemoEvent]:
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
         session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
+    if verified_event:
+        created.append(await _verified_town_hall(session, series, now))
     return created
+
+
+async def _verified_town_hall(session: AsyncSession, series: Series, now: datetime) -> DemoEvent:
+    """A live event where only participants with a verified e-mail address ask and vote."""
+    key = new_token()
+    event = Event(
+        series_id=series.id,
+        slug="town-hall-verified",
+        uid=f"{uuid.uuid4()}@townhall",
+        code=new_event_code(),
+        title="Town hall for verified participants",
+        kind="town_hall",
+        description="Anyone may read; participants who verify an e-mail address ask and vote.",
+        starts_at=(now - timedelta(minutes=5)).replace(second=0, microsecond=0),
+        timezone="Europe/Paris",
+        duration_minutes=60,
+        venue=None,
+        stream_url=None,
+        status="live",
+        questions_open=True,
+        moderation_mode="post",
+        access_mode="email",
+        moderator_key_hash=hash_token(key),
+        sequence=0,
+        languages=["en", "fr"],
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return DemoEvent(event.slug, event.code, key)

@@ -86,6 +86,8 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     questions_open: Mapped[bool] = mapped_column(Boolean, default=False)
     moderation_mode: Mapped[str] = mapped_column(String(10), default="post")
+    # Who may ask and vote (domain/access.py): open, code, email or invited.
+    access_mode: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
     moderator_key_hash: Mapped[str] = mapped_column(String(64))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -223,3 +225,53 @@ class ActionReceipt(Base):
     action: Mapped[str] = mapped_column(String(40))
     response: Mapped[dict[str, object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EventAccess(Base):
+    """A participant identity's grant to ask and vote in an event that is not open."""
+
+    __tablename__ = "event_access"
+    __table_args__ = (Index("ix_event_access_detail", "event_id", "kind", "detail"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # code, email or invited
+    # email: the address's keyed hash; invited: the invitation's id; code: empty.
+    detail: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """An organisation invited to an event; its delegate link's token is stored hashed."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("event_id", "name", name="uq_invitation_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EmailToken(Base):
+    """A one-time sign-in link sent to an address (kept hashed; the address too)."""
+
+    __tablename__ = "email_tokens"
+    __table_args__ = (
+        Index("ix_email_tokens_address", "address_hash", "created_at"),
+        Index("ix_email_tokens_participant", "participant_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    participant_id: Mapped[str] = mapped_column(String(36))
+    address_hash: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -177,7 +177,12 @@ async def run_action(request: Request) -> Response:
         reply = await perform(state.services, actor, slug, name, client_id, body)
     except ActionRefused as refusal:
         return problem(
-            refusal.status, refusal.code, refusal.message, action=name, client_id=client_id
+            refusal.status,
+            refusal.code,
+            refusal.message,
+            action=name,
+            client_id=client_id,
+            **refusal.details,
         )
     response = JSONResponse(
         {

@@ -24,15 +24,18 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def event_summary(event: Event) -> dict[str, Any]:
+def event_summary(event: Event, *, moderator: bool = False) -> dict[str, Any]:
+    """`code` is None for the public in a join-code event: it is what lets them in, so only
+    the room (the stage screen, opened from the moderator console) shows it."""
     return {
         "slug": event.slug,
-        "code": event.code,
+        "code": event.code if moderator or event.access_mode != "code" else None,
         "title": event.title,
         "kind": event.kind,
         "status": event.status,
         "questions_open": event.questions_open,
         "moderation_mode": event.moderation_mode,
+        "access_mode": event.access_mode,
         "starts_at": iso(event.starts_at),
         "timezone": event.timezone,
         "duration_minutes": event.duration_minutes,
@@ -76,7 +79,7 @@ def queue_body(
 ) -> dict[str, Any]:
     moderator = audience == "moderator"
     body: dict[str, Any] = {
-        "event": event_summary(event),
+        "event": event_summary(event, moderator=moderator),
         "now_answering": _item(queue.answering[0], moderator=moderator)
         if queue.answering
         else None,
@@ -130,7 +133,7 @@ def welcome(participant_id: str, role: str, event: Event) -> str:
             "type": "welcome",
             "participant_id": participant_id,
             "role": role,
-            "event": event_summary(event),
+            "event": event_summary(event, moderator=role == "moderator"),
         }
     )
 
@@ -147,7 +150,10 @@ def ack(action: str, client_id: str, result: dict[str, Any], *, replayed: bool) 
     )
 
 
-def refused(action: str | None, client_id: str | None, code: str, message: str) -> str:
+def refused(
+    action: str | None, client_id: str | None, code: str, message: str, **details: Any
+) -> str:
+    """`details` name what the refusal is about (e.g. `mode` for `verification_required`)."""
     return dumps(
         {
             "type": "refused",
@@ -155,6 +161,7 @@ def refused(action: str | None, client_id: str | None, code: str, message: str) 
             "client_id": client_id,
             "code": code,
             "message": message,
+            **details,
         }
     )
 

@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from townhall.actions.access import join_with_code
 from townhall.settings import PROJECT_ROOT
 from townhall.store import queries
 from townhall.web.state import AppState
@@ -56,12 +57,24 @@ async def organise(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     state: AppState = request.app.state.townhall
-    code = request.query_params.get("code", "")
+    code = request.query_params.get("code", "")[:40]
+    participant_id, cookie = state.cookies.identify(request)
+    network = state.clients.of(request).network_hash
+    desk = state.access
+    if desk is not None and not desk.may_try_code(network, participant_id):
+        return RedirectResponse("/?unknown_code=1", status_code=303)
     async with state.services.read_sessions() as session:
         event = await queries.event_by_code(session, code) if code else None
     if event is None:
+        if desk is not None:
+            desk.wrong_code(network, participant_id)
         return RedirectResponse("/?unknown_code=1", status_code=303)
-    return RedirectResponse(f"/e/{event.slug}", status_code=303)
+    response = RedirectResponse(f"/e/{event.slug}", status_code=303)
+    if event.access_mode == "code":
+        # Typing the code at /join is entering it: this identity may now ask and vote.
+        await join_with_code(state.services, event.slug, participant_id, code)
+        state.cookies.set(response, cookie)
+    return response
 
 
 class CachedStaticFiles(StaticFiles):

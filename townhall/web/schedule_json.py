@@ -62,5 +62,6 @@ def event_json(
             code=event.code,
             questions_open=event.questions_open,
             moderation_mode=event.moderation_mode,
+            access_mode=event.access_mode,
         )
     return data

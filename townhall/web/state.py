@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
+from townhall.web.access_desk import AccessDesk
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
@@ -22,3 +23,4 @@ class AppState:
     organisers: OrganiserAuth
     limits: ActionLimits
     clients: ClientIdentifier
+    access: AccessDesk | None = None  # participation modes (web/access.py)

@@ -173,7 +173,7 @@ async def _perform(
     try:
         reply = await perform(state.services, actor, slug, name, client_id, payload)
     except ActionRefused as refusal:
-        return messages.refused(name, client_id, refusal.code, refusal.message)
+        return messages.refused(name, client_id, refusal.code, refusal.message, **refusal.details)
     except Exception:
         log.exception("action %s failed", name)
         return messages.refused(
