@@ -32,6 +32,7 @@ from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 from townhall.web import api, calendar, pages, stage
 from townhall.web import organisers as organisers_api
+from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.messages import render_queue
@@ -39,6 +40,7 @@ from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.state import AppState
+from townhall.web.venue import VenueTokens
 from townhall.web.ws import event_socket
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def create_app(
     clients = ClientIdentifier(
         settings.require_secret(), settings.trusted_proxies, public_https=secure
     )
+    venues = VenueTokens(settings.require_secret(), settings.venue_token_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -111,6 +114,13 @@ def create_app(
             organisers,
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
             clients,
+            Admission(
+                limits_from(settings),
+                read_sessions,
+                redis_url=settings.redis_url,
+                grant_seconds=settings.venue_grant_seconds,
+            ),
+            venues,
         )
         await committer.start()
         await votes.start()
@@ -126,6 +136,7 @@ def create_app(
             await votes.stop()
             await asking.stop()
             await committer.stop()
+            await app.state.townhall.admission.close()
             await engine.dispose()
             if embedder is None and isinstance(model, ProcessEmbedder):
                 await asyncio.to_thread(model.close)  # the one this app started

@@ -130,7 +130,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_frame_bytes,
         ws=FramedWebSocketProtocol,
         ws_per_message_deflate=settings.ws_compression,
-        proxy_headers=True,
+        # Off: uvicorn would believe X-Forwarded-For from 127.0.0.1 whatever the settings say;
+        # townhall reads it itself, from TOWNHALL_TRUSTED_PROXIES only (web/client.py).
+        proxy_headers=False,
         log_level="info",
     )
     return 0

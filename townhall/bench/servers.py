@@ -82,6 +82,11 @@ def server_env(database_url: str, port: int, extra: dict[str, str] | None = None
             "TOWNHALL_PUBLIC_ORIGIN": f"http://127.0.0.1:{port}",
             "HF_HUB_OFFLINE": "1",
             "TOKENIZERS_PARALLELISM": "false",
+            # The load bench plays thousands of people from one address: per-network limits
+            # (docs/integrity.md; `townhall integrity-bench` measures them) are lifted.
+            "TOWNHALL_RATE_NEW_IDENTITIES": "10000000/minute",
+            "TOWNHALL_RATE_NETWORK_QUESTIONS": "10000000/minute",
+            "TOWNHALL_RATE_NETWORK_SUPPORTERS": "10000000/hour",
         }
     )
     env.update(extra or {})

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
+from townhall.web.admission import Admission
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
+from townhall.web.venue import VenueTokens
 
 
 @dataclass
@@ -22,3 +24,5 @@ class AppState:
     organisers: OrganiserAuth
     limits: ActionLimits
     clients: ClientIdentifier
+    admission: Admission
+    venues: VenueTokens
