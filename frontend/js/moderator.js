@@ -262,6 +262,13 @@ const loadLog = throttle(async () => {
 
 // --- stage screen and exports -----------------------------------------------------------------
 $('#stage-link').href = `/e/${encodeURIComponent(slug)}/stage`;
+// The stage screen with the event's stage key shows the hall's QR code with a venue token.
+async function loadStageLink() {
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/venue`, { headers: { Authorization: `Bearer ${key}` } });
+    if (r.ok) $('#stage-link').href = (await r.json()).stage_url;
+  } catch { /* offline: the plain stage screen link stays */ }
+}
 
 async function download(kind) {
   try {
@@ -289,6 +296,7 @@ function readKey() {
 }
 
 function start() {
+  loadStageLink();
   live = connectLive({
     slug,
     moderatorKey: key,

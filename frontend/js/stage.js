@@ -1,5 +1,5 @@
 // The stage screen: the question being answered in large type, the next few, and how to join.
-import { $, h, setText, slugFromPath } from './dom.js';
+import { $, h, session, setText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 
@@ -26,13 +26,54 @@ function render(state) {
   );
 }
 
+// /e/{slug}/stage#stage=KEY (the link in the moderator console): the QR code carries a venue
+// token, fetched again before it expires, so the hall's network gets its own allowance
+// (docs/integrity.md). Without a key the QR code gives the plain link.
+function readStageKey() {
+  const store = `townhall.stagekey.${slug}`;
+  const params = new URLSearchParams(location.hash.slice(1));
+  const fromHash = params.get('stage') || params.get('key');
+  if (fromHash) {
+    session.set(store, { header: params.get('stage') ? 'X-Stage-Key' : 'Authorization', value: fromHash });
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return session.get(store);
+}
+
+function plainQr() {
+  $('#stage-qr').src = `/e/${encodeURIComponent(slug)}/qr.svg`;
+}
+
+async function refreshVenue(stageKey) {
+  let wait = 60;
+  try {
+    const value = stageKey.header === 'Authorization' ? `Bearer ${stageKey.value}` : stageKey.value;
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/venue`, { headers: { [stageKey.header]: value }, cache: 'no-store' });
+    if (r.status === 403) {
+      session.set(`townhall.stagekey.${slug}`, null);
+      plainQr();
+      setText($('#stage-note'), t('stage_bad_key'));
+      return;
+    }
+    if (r.ok) {
+      const venue = await r.json();
+      $('#stage-qr').src = venue.qr_url;
+      $('#stage-qr').dataset.venue = 'on';
+      wait = venue.refresh_in;
+    }
+  } catch { /* offline: keep the code shown, which stays valid a while */ }
+  setTimeout(() => refreshVenue(stageKey), wait * 1000);
+}
+
 async function main() {
   await startI18n(() => last && render(last));
   const link = `${location.origin}/e/${encodeURIComponent(slug)}`;
   const qr = $('#stage-qr');
-  qr.src = `/e/${encodeURIComponent(slug)}/qr.svg`;
   qr.alt = t('stage_qr_alt', { link });
   setText($('#stage-link'), link);
+  const stageKey = readStageKey();
+  if (stageKey) refreshVenue(stageKey);
+  else plainQr();
   connectLive({ slug, on: { snapshot: render, queue: render } });
 }
 
