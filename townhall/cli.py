@@ -251,6 +251,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def cmd_integrity_bench(args: argparse.Namespace) -> int:
+    """Vote stuffing from one address, its neighbours and a hall; print one JSON."""
+    from townhall.bench.integrity_run import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -293,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "bench", parents=[bench_options(add_help=False)], help="load-test; print one JSON"
     ).set_defaults(run=cmd_bench)
+    from townhall.bench.integrity_run import add_arguments as integrity_options
+
+    integrity = commands.add_parser(
+        "integrity-bench", help="vote stuffing from one address vs its neighbours; print JSON"
+    )
+    integrity_options(integrity)
+    integrity.set_defaults(run=cmd_integrity_bench)
     return parser
 
 
