@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from typing import Any
 
 import httpx
+import pytest
 import websockets
-from conftest import Database, ServerFactory, seed
+from conftest import REDIS_URL, Database, ServerFactory, seed
 
 TIGHT = {
     "rate_new_identities": "5/minute",
@@ -179,3 +181,22 @@ async def test_admission_trusted_proxy_separates_networks(
 
     assert [r.status_code for r in one] == [200, 200, 200, 429]
     assert [r.status_code for r in other] == [200, 200, 200, 429]
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs TOWNHALL_TEST_REDIS_URL")
+async def test_admission_limits_hold_across_workers_through_redis(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(sqlite_database)
+    # A secret of its own: the network's keyed hash, and so its Redis keys, are new.
+    shared = {**TIGHT, "redis_url": REDIS_URL, "secret_key": f"redis-test-{uuid.uuid4().hex}"}
+    one = await start_server(sqlite_database, **shared)
+    two = await start_server(sqlite_database, **shared)
+    first, _ = await ask_two(one.base_url, demo.slug)
+
+    statuses = [
+        (await fresh_http_vote((one, two)[n % 2].base_url, demo.slug, first, {})).status_code
+        for n in range(8)
+    ]
+
+    assert statuses == [200] * 3 + [429] * 5
