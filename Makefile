@@ -67,6 +67,12 @@ dedup-eval: install
 dedup-calibrate: install
 	$(BIN)/townhall dedup-calibrate --pairs $(SHARED_DATA)/qqp_dev.tsv --out models/dedup.json
 
+# Vote integrity (docs/integrity.md): a script on one address for 10 minutes, 20 people behind
+# it, 300 through the venue path; one JSON document. Needs no shared data.
+.PHONY: integrity
+integrity: install
+	@$(BIN)/townhall integrity-bench --seconds 600
+
 # Load test (docs/performance.md): one JSON document on stdout, progress on stderr.
 # bench-quick: about a minute on 2 cores; bench: the full run (many minutes; needs PostgreSQL).
 .PHONY: bench bench-quick

@@ -94,7 +94,15 @@ def embedder() -> Embedder:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(secret_key="test-secret-key-0123456789", tick_seconds=0.05)
+    # Every test client comes from 127.0.0.1: per-network limits (docs/integrity.md) are wide
+    # here, and tests/web/test_admission.py sets tight ones where it tests them.
+    return Settings(
+        secret_key="test-secret-key-0123456789",
+        tick_seconds=0.05,
+        rate_new_identities="100000/minute",
+        rate_network_questions="100000/minute",
+        rate_network_supporters="100000/hour",
+    )
 
 
 async def seed(database: Database, **changes: object) -> DemoEvent:
@@ -154,6 +162,7 @@ async def start_server(settings: Settings, embedder: Embedder) -> AsyncIterator[
             ws_max_size=merged.max_frame_bytes,
             ws=FramedWebSocketProtocol,
             ws_per_message_deflate=merged.ws_compression,
+            proxy_headers=False,  # as `townhall serve`: only TOWNHALL_TRUSTED_PROXIES counts
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())

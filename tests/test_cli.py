@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def _run(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {
@@ -63,3 +65,22 @@ def test_cli_create_organiser_refuses_short_password(tmp_path: Path) -> None:
     assert (short.returncode, good.returncode) == (2, 0)
     assert "at least 12 characters" in short.stderr
     assert "a@b.org can sign in" in good.stdout
+
+
+def test_cli_serve_leaves_forwarded_headers_to_townhall(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """uvicorn's own proxy headers would believe X-Forwarded-For from 127.0.0.1 even with
+    TOWNHALL_TRUSTED_PROXIES empty (docs/integrity.md)."""
+    import uvicorn
+
+    from townhall import cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: seen.update(options))
+    monkeypatch.setenv("TOWNHALL_SECRET_KEY", "cli-test-secret-0123456789")
+    monkeypatch.setenv("TOWNHALL_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+
+    code = cli.main(["serve", "--port", "8124"])
+
+    assert (code, seen["proxy_headers"]) == (0, False)

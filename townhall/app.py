@@ -35,6 +35,7 @@ from townhall.web import access as access_api
 from townhall.web import api, calendar, pages, stage, support
 from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
+from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.messages import render_queue
@@ -42,6 +43,7 @@ from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.state import AppState
+from townhall.web.venue import VenueTokens
 from townhall.web.ws import event_socket
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def create_app(
     clients = ClientIdentifier(
         settings.require_secret(), settings.trusted_proxies, public_https=secure
     )
+    venues = VenueTokens(settings.require_secret(), settings.venue_token_seconds)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -117,6 +120,13 @@ def create_app(
             organisers,
             ActionLimits(settings.rate_questions, settings.rate_actions, settings.rate_frames),
             clients,
+            Admission(
+                limits_from(settings),
+                read_sessions,
+                redis_url=settings.redis_url,
+                grant_seconds=settings.venue_grant_seconds,
+            ),
+            venues,
             access=AccessDesk.from_settings(settings),
         )
         retention = NetworkRetention(services, settings.network_retention_days)
@@ -136,6 +146,7 @@ def create_app(
             await asking.stop()
             await retention.stop()
             await committer.stop()
+            await app.state.townhall.admission.close()
             await engine.dispose()
             if embedder is None and isinstance(model, ProcessEmbedder):
                 await asyncio.to_thread(model.close)  # the one this app started

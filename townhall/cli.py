@@ -130,7 +130,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_frame_bytes,
         ws=FramedWebSocketProtocol,
         ws_per_message_deflate=settings.ws_compression,
-        proxy_headers=True,
+        # Off: uvicorn would believe X-Forwarded-For from 127.0.0.1 whatever the settings say;
+        # townhall reads it itself, from TOWNHALL_TRUSTED_PROXIES only (web/client.py).
+        proxy_headers=False,
         log_level="info",
     )
     return 0
@@ -249,6 +251,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def cmd_integrity_bench(args: argparse.Namespace) -> int:
+    """Vote stuffing from one address, its neighbours and a hall; print one JSON."""
+    from townhall.bench.integrity_run import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -291,6 +300,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "bench", parents=[bench_options(add_help=False)], help="load-test; print one JSON"
     ).set_defaults(run=cmd_bench)
+    from townhall.bench.integrity_run import add_arguments as integrity_options
+
+    integrity = commands.add_parser(
+        "integrity-bench", help="vote stuffing from one address vs its neighbours; print JSON"
+    )
+    integrity_options(integrity)
+    integrity.set_defaults(run=cmd_integrity_bench)
     return parser
 
 

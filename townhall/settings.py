@@ -56,6 +56,13 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)  # domain/mail.py
     mail_from: str | None = None
     mail_log_links: bool = False  # development only: sign-in links to the log, not mailed
+    # Per network (docs/integrity.md, domain/admission.py)
+    rate_new_identities: str = "60/minute;300/hour"
+    rate_network_questions: str = "20/minute;200/hour"
+    rate_network_supporters: str = "40/hour"  # one window: distinct supporters of a question
+    venue_factor: int = 25
+    venue_token_seconds: int = 600
+    venue_grant_seconds: int = 14_400
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,6 +142,12 @@ class Settings:
                 raise SettingsError(f"TOWNHALL_MAIL_FROM is not an address: {raw!r}") from None
             return raw
 
+        def one_rate(name: str, default: str) -> str:
+            raw = rate(name, default)
+            if len(parse_rates(raw)) != 1:
+                raise SettingsError(f"TOWNHALL_{name} must be one rate like '40/hour', not {raw!r}")
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -170,6 +183,14 @@ class Settings:
             smtp_url=(mail := smtp_url()),
             mail_from=mail_from(mail is not None),
             mail_log_links=flag("MAIL_LOG_LINKS", cls.mail_log_links),
+            rate_new_identities=rate("RATE_NEW_IDENTITIES", cls.rate_new_identities),
+            rate_network_questions=rate("RATE_NETWORK_QUESTIONS", cls.rate_network_questions),
+            rate_network_supporters=one_rate(
+                "RATE_NETWORK_SUPPORTERS", cls.rate_network_supporters
+            ),
+            venue_factor=int(number("VENUE_FACTOR", cls.venue_factor, int)),
+            venue_token_seconds=int(number("VENUE_TOKEN_SECONDS", cls.venue_token_seconds, int)),
+            venue_grant_seconds=int(number("VENUE_GRANT_SECONDS", cls.venue_grant_seconds, int)),
         )
 
     def resolved_model_path(self) -> Path:

@@ -29,7 +29,8 @@ export function applyDiff(body, diff) {
   return next;
 }
 
-export function connectLive({ slug, moderatorKey = null, on = {} }) {
+// `venue`: the stage screen's venue token, passed on in every hello (docs/integrity.md).
+export function connectLive({ slug, moderatorKey = null, venue = null, on = {} }) {
   const role = moderatorKey ? 'moderator' : 'participant';
   const key = `townhall.outbox.${role}.${slug}`;
   const prefix = role[0] + Math.random().toString(36).slice(2, 8) + Date.now().toString(36).slice(-4);
@@ -62,7 +63,10 @@ export function connectLive({ slug, moderatorKey = null, on = {} }) {
     ws = sock;
     let lastError = null;
     sock.onopen = () => {
-      sock.send(JSON.stringify(moderatorKey ? { type: 'hello', moderator_key: moderatorKey } : { type: 'hello' }));
+      const hello = { type: 'hello' };
+      if (moderatorKey) hello.moderator_key = moderatorKey;
+      else if (venue) hello.venue = venue;
+      sock.send(JSON.stringify(hello));
     };
     sock.onmessage = (e) => {
       if (ws !== sock) return;

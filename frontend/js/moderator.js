@@ -264,10 +264,14 @@ const loadLog = throttle(async () => {
 
 // --- stage screen and exports -----------------------------------------------------------------
 $('#stage-link').href = `/e/${encodeURIComponent(slug)}/stage`;
-// A join-code event hides its code from the public; the stage screen opened from here shows it.
-$('#stage-link').addEventListener('click', (e) => {
-  if (key) e.currentTarget.href = `/e/${encodeURIComponent(slug)}/stage#key=${encodeURIComponent(key)}`;
-});
+// The stage screen with the event's stage key (never the moderator key: it is shown on a
+// projector) shows the hall's QR code with a venue token and a join-code event's code.
+async function loadStageLink() {
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/venue`, { headers: { Authorization: `Bearer ${key}` } });
+    if (r.ok) $('#stage-link').href = (await r.json()).stage_url;
+  } catch { /* offline: the plain stage screen link stays */ }
+}
 
 async function download(kind) {
   try {
@@ -296,6 +300,7 @@ function readKey() {
 
 function start() {
   setupSupport({ slug, key: () => key, act, rerender: render });
+  loadStageLink();
   live = connectLive({
     slug,
     moderatorKey: key,

@@ -33,8 +33,25 @@ function say(key, vars, raw) {
 
 function refusalText(m) {
   const key = `refused_${m.code}`;
-  const s = t(key);
+  const after = m.retry_after || 0;
+  const wait = after < 90 ? t('wait_seconds', { n: after }) : t('wait_minutes', { n: Math.ceil(after / 60) });
+  const s = t(key, { wait });
   return s === key ? m.message || t('refused_internal') : s;
+}
+
+// The stage screen's QR code opens /e/{slug}?venue=...: keep the token for this tab (every
+// hello passes it on) and take it out of the address bar so a shared link does not carry it.
+function venueToken() {
+  const storeKey = `townhall.venue.${slug}`;
+  const params = new URLSearchParams(location.search);
+  const fromLink = params.get('venue');
+  if (fromLink) {
+    session.set(storeKey, fromLink);
+    params.delete('venue');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+  }
+  return fromLink || session.get(storeKey);
 }
 
 // --- votes: confirmed state from the server plus actions still in the outbox ---------------
@@ -354,6 +371,7 @@ async function main() {
   window.addEventListener('hashchange', async () => { await followLink(); render(); });
   live = connectLive({
     slug,
+    venue: venueToken(),
     on: {
       welcome: (m) => { event = m.event; renderHeader(); },
       snapshot: (m) => {

@@ -1,23 +1,12 @@
 // The stage screen: the question being answered in large type, the next few, and how to join.
-import { $, h, setText, slugFromPath } from './dom.js';
+import { $, h, session, setText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 
 const NEXT = 5;
 const slug = slugFromPath();
 let last = null;
-let roomCode = null; // a join-code event's code, read with the moderator key (#key=…)
-
-async function readRoomCode() {
-  const key = new URLSearchParams(location.hash.slice(1)).get('key');
-  if (!key) return;
-  history.replaceState(null, '', location.pathname); // the key does not stay on screen
-  try {
-    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/queue`, { headers: { Authorization: `Bearer ${key}` } });
-    if (r.ok) roomCode = (await r.json()).event.code;
-  } catch { /* offline: the code appears once the page is reloaded */ }
-  if (last) render(last);
-}
+let roomCode = null; // a join-code event's code, given with the venue token to a keyed screen
 
 function render(state) {
   last = state;
@@ -38,15 +27,56 @@ function render(state) {
   );
 }
 
+// /e/{slug}/stage#stage=KEY (the link in the moderator console): the QR code carries a venue
+// token, fetched again before it expires, so the hall's network gets its own allowance
+// (docs/integrity.md). Without a key the QR code gives the plain link.
+function readStageKey() {
+  const store = `townhall.stagekey.${slug}`;
+  const params = new URLSearchParams(location.hash.slice(1));
+  const fromHash = params.get('stage') || params.get('key');
+  if (fromHash) {
+    session.set(store, { header: params.get('stage') ? 'X-Stage-Key' : 'Authorization', value: fromHash });
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return session.get(store);
+}
+
+function plainQr() {
+  $('#stage-qr').src = `/e/${encodeURIComponent(slug)}/qr.svg`;
+}
+
+async function refreshVenue(stageKey) {
+  let wait = 60;
+  try {
+    const value = stageKey.header === 'Authorization' ? `Bearer ${stageKey.value}` : stageKey.value;
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/venue`, { headers: { [stageKey.header]: value }, cache: 'no-store' });
+    if (r.status === 403) {
+      session.set(`townhall.stagekey.${slug}`, null);
+      plainQr();
+      setText($('#stage-note'), t('stage_bad_key'));
+      return;
+    }
+    if (r.ok) {
+      const venue = await r.json();
+      $('#stage-qr').src = venue.qr_url;
+      $('#stage-qr').dataset.venue = 'on';
+      wait = venue.refresh_in;
+      if (venue.join_code !== roomCode) { roomCode = venue.join_code; if (last) render(last); }
+    }
+  } catch { /* offline: keep the code shown, which stays valid a while */ }
+  setTimeout(() => refreshVenue(stageKey), wait * 1000);
+}
+
 async function main() {
   await startI18n(() => last && render(last));
   const link = `${location.origin}/e/${encodeURIComponent(slug)}`;
   const qr = $('#stage-qr');
-  qr.src = `/e/${encodeURIComponent(slug)}/qr.svg`;
   qr.alt = t('stage_qr_alt', { link });
   setText($('#stage-link'), link);
+  const stageKey = readStageKey();
+  if (stageKey) refreshVenue(stageKey);
+  else plainQr();
   connectLive({ slug, on: { snapshot: render, queue: render } });
-  readRoomCode();
 }
 
 main();

@@ -101,12 +101,21 @@ def prepare_database(database_url: str, workdir: Path) -> None:
         )
 
 
+# The load bench plays thousands of people from one address: per-network limits
+# (docs/integrity.md; `townhall integrity-bench` measures them) are lifted for it.
+LOAD_LIMITS = {
+    "TOWNHALL_RATE_NEW_IDENTITIES": "10000000/minute",
+    "TOWNHALL_RATE_NETWORK_QUESTIONS": "10000000/minute",
+    "TOWNHALL_RATE_NETWORK_SUPPORTERS": "10000000/hour",
+}
+
+
 def start_townhall(database_url: str, workdir: Path, name: str, timeout: float = 180.0) -> Server:
     port = free_port()
     log = workdir / f"{name}.log"
     process = _spawn(
         [sys.executable, "-m", "townhall", "serve", "--migrate", "--port", str(port)],
-        server_env(database_url, port),
+        server_env(database_url, port, LOAD_LIMITS),
         log,
     )
     base = f"http://127.0.0.1:{port}"

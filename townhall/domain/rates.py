@@ -32,6 +32,11 @@ def parse_rates(text: str) -> tuple[Rate, ...]:
     return tuple(rates)
 
 
+def scaled(rates: tuple[Rate, ...], factor: int) -> tuple[Rate, ...]:
+    """The same windows with `factor` times the count (a venue's larger allowance)."""
+    return tuple(Rate(rate.count * factor, rate.seconds) for rate in rates)
+
+
 class TokenBuckets:
     """One bucket per key and rate; a hit needs a token in every one of the key's buckets."""
 
@@ -41,23 +46,33 @@ class TokenBuckets:
         self._max_keys = max_keys
 
     def allow(self, key: str, now: float) -> bool:
-        entry = self._buckets.get(key)
-        if entry is None:
-            if len(self._buckets) >= self._max_keys:
-                self._forget_idle(now)
-            tokens = [float(rate.count) for rate in self._rates]
-        else:
-            tokens, last = entry
-            elapsed = now - last
-            tokens = [
-                min(rate.count, held + elapsed * rate.count / rate.seconds)
-                for held, rate in zip(tokens, self._rates, strict=True)
-            ]
+        tokens = self._refilled(key, now)
         if any(held < 1 for held in tokens):
             self._buckets[key] = (tokens, now)
             return False
         self._buckets[key] = ([held - 1 for held in tokens], now)
         return True
+
+    def wait(self, key: str, now: float) -> float:
+        """Seconds until `allow` would succeed (0 when it would now); takes nothing."""
+        tokens = self._refilled(key, now)
+        return max(
+            ((1 - held) * rate.seconds / rate.count if held < 1 else 0.0)
+            for held, rate in zip(tokens, self._rates, strict=True)
+        )
+
+    def _refilled(self, key: str, now: float) -> list[float]:
+        entry = self._buckets.get(key)
+        if entry is None:
+            if len(self._buckets) >= self._max_keys:
+                self._forget_idle(now)
+            return [float(rate.count) for rate in self._rates]
+        tokens, last = entry
+        elapsed = now - last
+        return [
+            min(rate.count, held + elapsed * rate.count / rate.seconds)
+            for held, rate in zip(tokens, self._rates, strict=True)
+        ]
 
     def _forget_idle(self, now: float) -> None:
         longest = max(rate.seconds for rate in self._rates)

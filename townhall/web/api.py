@@ -14,6 +14,7 @@ from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Act
 from townhall.actions.views import load_own_marks, load_queue
 from townhall.store import queries
 from townhall.web import messages
+from townhall.web.admission import problem_for
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.state import AppState
 
@@ -173,6 +174,11 @@ async def run_action(request: Request) -> Response:
             actor = Actor(participant_id, moderator_of=event.id, network=network)
     if not state.limits.allow_action(participant_id, name, moderator=actor.is_moderator):
         return problem(429, "slow_down", "Too many actions; wait a moment.", action=name)
+    refused = await state.admission.check(actor, slug, name, body)
+    if refused is not None:
+        response = problem_for(refused, name, client_id)
+        state.cookies.set(response, cookie)  # the same identity when it tries again
+        return response
     try:
         reply = await perform(state.services, actor, slug, name, client_id, body)
     except ActionRefused as refusal:

@@ -54,6 +54,15 @@ def build_openapi() -> dict[str, Any]:
                 }
             ],
         ),
+        "/api/events/{slug}/venue": {
+            "get": {
+                **_get(
+                    "A fresh venue token for the stage screen's QR code (moderator key, or the "
+                    "stage key in `X-Stage-Key`); docs/integrity.md."
+                )["get"],
+                "responses": {"200": {"description": "OK"}, "403": _ERROR, "404": _ERROR},
+            }
+        },
     }
     for name, spec in sorted(ACTIONS.items()):
         schema = spec.payload.model_json_schema()
@@ -77,6 +86,7 @@ def build_openapi() -> dict[str, Any]:
                     "400": _ERROR,
                     "403": _ERROR,
                     "404": _ERROR,
+                    "429": _ERROR,  # per participant or per network; `Retry-After` when known
                 },
             }
         }

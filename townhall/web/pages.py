@@ -36,6 +36,13 @@ async def home(request: Request) -> Response:
 
 
 async def participant(request: Request) -> Response:
+    """The participant page; opened from the stage screen's QR code (`?venue=`), it gives the
+    hall's network its venue allowance for the event (the page passes the token on too)."""
+    state: AppState = request.app.state.townhall
+    venue = request.query_params.get("venue")
+    slug = request.path_params["slug"]
+    if venue and state.venues.verify(venue, slug):
+        await state.admission.grant_venue(state.clients.of(request).network_hash, slug)
     return await _with_cookie(request, "participant.html")
 
 

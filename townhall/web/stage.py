@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from sqlalchemy import select
@@ -36,22 +37,56 @@ def _state(request: Request) -> AppState:
     return state
 
 
+def join_link(state: AppState, slug: str, venue: str | None = None) -> str:
+    link = f"{state.settings.public_origin}/e/{slug}"
+    return f"{link}?{urlencode({'venue': venue})}" if venue else link
+
+
 async def join_qr(request: Request) -> Response:
-    """An SVG QR code of the event's join link (segno: maintained, pure Python, exact SVG)."""
+    """An SVG QR code of the event's join link (segno: maintained, pure Python, exact SVG);
+    with `?venue=` a valid venue token, the link carries it (for the keyed stage screen)."""
     state = _state(request)
     slug = request.path_params["slug"]
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
         return problem(404, "unknown_event", "There is no such event.")
-    link = f"{state.settings.public_origin}/e/{slug}"
+    venue = request.query_params.get("venue")
+    if venue is not None and not state.venues.verify(venue, slug):
+        return problem(400, "bad_venue", "That venue token is not valid or has expired.")
+    link = join_link(state, slug, venue)
     out = io.BytesIO()
     segno.make(link, error="m").save(out, kind="svg", scale=10, border=2, title=link)
-    return Response(
-        out.getvalue(),
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=3600"},
-    )
+    cache = "no-store" if venue else "public, max-age=3600"
+    return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": cache})
+
+
+async def venue_token(request: Request) -> Response:
+    """A fresh venue token for the stage screen: for the moderator key or the stage key only,
+    since anyone who can read a token can give their own network the venue's allowance."""
+    state = _state(request)
+    slug = request.path_params["slug"]
+    async with state.services.read_sessions() as session:
+        event = await queries.event_by_slug(session, slug)
+    if event is None:
+        return problem(404, "unknown_event", "There is no such event.")
+    moderator = is_moderator(event, moderator_key_from(request))
+    if not moderator and not state.venues.is_stage_key(event, request.headers.get("x-stage-key")):
+        return problem(403, "forbidden", "Venue tokens are for this event's stage screen.")
+    token = state.venues.issue(slug)
+    body = {
+        "token": token,
+        "join_url": join_link(state, slug, token),
+        "qr_url": f"/e/{slug}/qr.svg?{urlencode({'venue': token})}",
+        "expires_in": state.venues.max_age,
+        "refresh_in": max(1, state.venues.max_age // 4),
+        # A join-code event hides its code from the public; the stage screen shows it.
+        "join_code": event.code,
+    }
+    if moderator:
+        stage_key = state.venues.stage_key(event)
+        body["stage_url"] = f"{state.settings.public_origin}/e/{slug}/stage#stage={stage_key}"
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 async def _export_rows(request: Request) -> tuple[str, list[dict[str, Any]]] | Response:
@@ -119,6 +154,7 @@ async def export_json(request: Request) -> Response:
 
 routes = [
     Route("/e/{slug}/qr.svg", join_qr, methods=["GET"]),
+    Route("/api/events/{slug}/venue", venue_token, methods=["GET"]),
     Route("/api/events/{slug}/export.csv", export_csv, methods=["GET"]),
     Route("/api/events/{slug}/export.json", export_json, methods=["GET"]),
 ]

@@ -8,10 +8,12 @@ from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.web.access_desk import AccessDesk
+from townhall.web.admission import Admission
 from townhall.web.auth import ParticipantCookies
 from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
+from townhall.web.venue import VenueTokens
 
 
 @dataclass
@@ -23,4 +25,6 @@ class AppState:
     organisers: OrganiserAuth
     limits: ActionLimits
     clients: ClientIdentifier
+    admission: Admission
+    venues: VenueTokens
     access: AccessDesk | None = None  # participation modes (web/access.py)

@@ -16,6 +16,7 @@ from townhall.actions.views import load_own_marks, load_queue
 from townhall.live.hub import Screen
 from townhall.store import queries
 from townhall.web import messages
+from townhall.web.admission import refused_frame
 from townhall.web.auth import is_moderator
 from townhall.web.protocol import FRAME_WRITER
 from townhall.web.state import AppState
@@ -71,6 +72,9 @@ async def event_socket(websocket: WebSocket) -> None:
         return
     role = "moderator" if moderator else "participant"
     network = state.clients.of(websocket).network_hash
+    venue = hello.get("venue")
+    if not moderator and isinstance(venue, str) and state.venues.verify(venue, slug):
+        await state.admission.grant_venue(network, slug)
     actor = Actor(participant_id, moderator_of=event.id if moderator else None, network=network)
     direct = websocket.scope.get("extensions", {}).get(FRAME_WRITER)
     screen = Screen(role, state.settings.outbox_limit, direct)
@@ -163,6 +167,10 @@ async def _receive_loop(
             screen.send(
                 messages.refused(name, client_id, "slow_down", "Too many actions; wait a moment.")
             )
+            continue
+        refused = await state.admission.check(actor, slug, name, message)
+        if refused is not None:
+            screen.send(refused_frame(name, client_id, refused))
             continue
         screen.send(await _perform(state, actor, slug, name, client_id, message))
 

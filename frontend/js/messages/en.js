@@ -74,6 +74,11 @@ export default {
   refused_bad_merge: 'Those questions cannot be merged.',
   refused_no_suggestion: 'There is no duplicate suggestion for that question any more.',
   refused_slow_down: "You are going a little fast. Wait a moment and try again.",
+  wait_seconds: { one: '{n} second', other: '{n} seconds' },
+  wait_minutes: { one: '{n} minute', other: '{n} minutes' },
+  refused_new_identity_limit: 'Many people have just joined from your network. You can follow the questions now, and ask and vote in {wait}.',
+  refused_network_vote_limit: 'This question has had many votes from your network. Try again in {wait}.',
+  refused_network_question_limit: 'Many questions came from your network just now. Try again in {wait}.',
   error_slow_down: "Too many messages. Slow down a little.",
   refused_internal: 'Something went wrong on the server. Please try again.',
   // moderator
@@ -135,6 +140,7 @@ export default {
   stage_next: "Next in the queue",
   stage_join: "Ask and vote",
   stage_qr_alt: "QR code for {link}",
+  stage_bad_key: 'This stage key is not valid: the QR code gives the plain link.',
   // schedule page (/s/{slug})
   sch_title: 'Schedule',
   sch_kicker: 'Schedule',

@@ -74,6 +74,11 @@ export default {
   refused_bad_merge: 'Ces questions ne peuvent pas être fusionnées.',
   refused_no_suggestion: 'Il n’y a plus de suggestion de doublon pour cette question.',
   refused_slow_down: "Un peu trop vite. Attendez un instant puis réessayez.",
+  wait_seconds: { one: '{n} seconde', other: '{n} secondes' },
+  wait_minutes: { one: '{n} minute', other: '{n} minutes' },
+  refused_new_identity_limit: 'Beaucoup de personnes viennent de rejoindre depuis votre réseau. Vous pouvez suivre les questions dès maintenant, et poser des questions et voter dans {wait}.',
+  refused_network_vote_limit: 'Cette question a reçu beaucoup de votes depuis votre réseau. Réessayez dans {wait}.',
+  refused_network_question_limit: 'Beaucoup de questions viennent d’arriver depuis votre réseau. Réessayez dans {wait}.',
   error_slow_down: "Trop de messages. Ralentissez un peu.",
   refused_internal: 'Le serveur a rencontré un problème. Réessayez.',
   // modération
@@ -135,6 +140,7 @@ export default {
   stage_next: "Prochaines questions",
   stage_join: "Posez vos questions et votez",
   stage_qr_alt: "Code QR pour {link}",
+  stage_bad_key: 'Cette clé d’écran de scène n’est pas valide : le code QR donne le lien simple.',
   // page du programme (/s/{slug})
   sch_title: 'Programme',
   sch_kicker: 'Programme',
