@@ -154,6 +154,7 @@ async def start_server(settings: Settings, embedder: Embedder) -> AsyncIterator[
             ws_max_size=merged.max_frame_bytes,
             ws=FramedWebSocketProtocol,
             ws_per_message_deflate=merged.ws_compression,
+            proxy_headers=False,  # as served (cli.py): only TOWNHALL_TRUSTED_PROXIES counts
         )
         server = uvicorn.Server(config)
         task = asyncio.create_task(server.serve())

@@ -130,7 +130,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ws_max_size=settings.max_frame_bytes,
         ws=FramedWebSocketProtocol,
         ws_per_message_deflate=settings.ws_compression,
-        proxy_headers=True,
+        # Forwarded headers are judged by the app alone (TOWNHALL_TRUSTED_PROXIES, web/client.py):
+        # uvicorn's own proxy headers would believe any loopback peer.
+        proxy_headers=False,
         log_level="info",
     )
     return 0

@@ -6,6 +6,7 @@ Every field is documented in docs/configuration.md (a test checks that).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,12 @@ from townhall.domain.rates import parse_rates
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
 MAX_VOTE_BATCH_SIZE = 10_000  # actions/votes.py MAX_VOTES_PER_BATCH
+# A CSP source for frame-ancestors: 'self', a scheme (https:), or [scheme://]host[:port][/path]
+# with an optional leading *. wildcard; nothing that could end the header or the directive.
+_FRAME_SOURCE = re.compile(
+    r"^(?:'self'|https?:|(?:https?://)?(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"(?::(?:\d{1,5}|\*))?(?:/[A-Za-z0-9._~%/-]*)?)$"
+)
 
 
 class SettingsError(ValueError):
@@ -50,6 +57,8 @@ class Settings:
     rate_actions: str = "60/10seconds"
     rate_frames: str = "100/10seconds"
     trusted_proxies: str = ""  # comma-separated addresses or networks (domain/network.py)
+    max_body_bytes: int = 65_536  # web/body_limit.py
+    frame_ancestors: str = ""  # CSP sources that may frame the embeddable views (web/security.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +116,15 @@ class Settings:
                 raise SettingsError(f"TOWNHALL_{name}: {error}") from None
             return raw
 
+        def sources(name: str) -> str:
+            raw = " ".join((get(name) or "").split())
+            wrong = [source for source in raw.split() if not _FRAME_SOURCE.match(source)]
+            if wrong:
+                raise SettingsError(
+                    f"TOWNHALL_{name}: not a CSP source like https://example.org: {wrong[0]!r}"
+                )
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -136,6 +154,8 @@ class Settings:
             rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
             rate_frames=rate("RATE_FRAMES", cls.rate_frames),
             trusted_proxies=networks("TRUSTED_PROXIES"),
+            max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes, int)),
+            frame_ancestors=sources("FRAME_ANCESTORS"),
         )
 
     def resolved_model_path(self) -> Path:

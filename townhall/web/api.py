@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -15,6 +14,7 @@ from townhall.actions.views import load_own_marks, load_queue
 from townhall.store import queries
 from townhall.web import messages
 from townhall.web.auth import is_moderator, moderator_key_from
+from townhall.web.json_input import BadJson, parse_json
 from townhall.web.state import AppState
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
@@ -98,7 +98,7 @@ async def get_queue(request: Request) -> Response:
     assert current is not None
     body = messages.queue_body(current.event, current.queue, audience)
     response = JSONResponse({**body, "you": {"voted": voted, "mine": mine}})
-    state.cookies.set(response, cookie)
+    state.cookies.set(request, response, cookie)
     return response
 
 
@@ -152,9 +152,9 @@ async def run_action(request: Request) -> Response:
     if name not in ACTIONS:
         return problem(404, "unknown_action", f"There is no action called {name!r}.")
     try:
-        body = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return problem(400, "bad_json", "The request body is not valid JSON.")
+        body = parse_json(await request.body() or b"{}")
+    except BadJson as error:
+        return problem(400, error.code, error.message)
     if not isinstance(body, dict):
         return problem(400, "bad_json", "The request body must be a JSON object.")
     client_id = body.pop("client_id", None)
@@ -187,7 +187,7 @@ async def run_action(request: Request) -> Response:
             "replayed": reply.replayed,
         }
     )
-    state.cookies.set(response, cookie)
+    state.cookies.set(request, response, cookie)
     return response
 
 

@@ -76,6 +76,9 @@ export default {
   refused_slow_down: "You are going a little fast. Wait a moment and try again.",
   error_slow_down: "Too many messages. Slow down a little.",
   refused_internal: 'Something went wrong on the server. Please try again.',
+  refused_too_large: 'That is too long to send. Please shorten it.',
+  refused_too_deep: 'That could not be sent. Please reload the page.',
+  error_too_deep: 'A message could not be read. Please reload the page.',
   // moderator
   mod_title: 'Moderation',
   participant_view: 'Participant view',
@@ -283,5 +286,7 @@ export default {
   org_err_unknown_event: 'That event no longer exists. Reload the page.',
   org_err_unknown_series: 'That series no longer exists. Reload the page.',
   org_err_generic: 'Something went wrong. Please try again.',
+  org_err_too_large: 'That is too much text to send at once. Shorten the description and try again.',
+  org_err_too_deep: 'The form could not be sent. Reload the page and try again.',
   org_err_plain: 'Not done: {message}',
 };
