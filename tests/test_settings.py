@@ -81,3 +81,33 @@ def test_settings_bad_values_name_the_variable(env: dict[str, str], message: str
 def test_settings_short_secret_refused() -> None:
     with pytest.raises(SettingsError, match="TOWNHALL_SECRET_KEY"):
         Settings(secret_key="short").require_secret()
+
+
+def test_settings_body_cap_and_frame_ancestors() -> None:
+    settings = Settings.from_env(
+        {
+            "TOWNHALL_MAX_BODY_BYTES": "32768",
+            "TOWNHALL_FRAME_ANCESTORS": "  https://un.example.org   https://*.un.example 'self' ",
+        }
+    )
+
+    assert (settings.max_body_bytes, settings.frame_ancestors) == (
+        32768,
+        "https://un.example.org https://*.un.example 'self'",
+    )
+    assert (Settings().max_body_bytes, Settings().frame_ancestors) == (65_536, "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://a.example; script-src *",  # would add a directive
+        "https://a.example,https://b.example",
+        "'unsafe-inline'",
+        "javascript:",
+        "https://a.example\r\nSet-Cookie: x=1",
+    ],
+)
+def test_settings_frame_ancestors_refuses_what_is_not_a_source(value: str) -> None:
+    with pytest.raises(SettingsError, match="TOWNHALL_FRAME_ANCESTORS"):
+        Settings.from_env({"TOWNHALL_FRAME_ANCESTORS": value})
