@@ -66,6 +66,7 @@ def build_openapi() -> dict[str, Any]:
                     "400": _ERROR,
                     "403": _ERROR,
                     "404": _ERROR,
+                    "413": _ERROR,
                 },
             }
         }
