@@ -16,7 +16,8 @@ def _env_names() -> set[str]:
     return {
         f"TOWNHALL_{name}"
         for name in re.findall(
-            r'get\("([A-Z_]+)"\)|(?:number|rate|one_rate|flag|networks)\(\s*"([A-Z_]+)"', source
+            r'get\("([A-Z_]+)"\)|(?:number|rate|one_rate|flag|networks|sources)\(\s*"([A-Z_]+)"',
+            source,
         )
         for name in name
         if name
@@ -96,3 +97,33 @@ def test_settings_mail_needs_a_sender_and_a_usable_url() -> None:
         Settings.from_env(
             {**secret, "TOWNHALL_SMTP_URL": "imap://h", "TOWNHALL_MAIL_FROM": "a@b.org"}
         )
+
+
+def test_settings_body_cap_and_frame_ancestors() -> None:
+    settings = Settings.from_env(
+        {
+            "TOWNHALL_MAX_BODY_BYTES": "32768",
+            "TOWNHALL_FRAME_ANCESTORS": "  https://un.example.org   https://*.un.example 'self' ",
+        }
+    )
+
+    assert (settings.max_body_bytes, settings.frame_ancestors) == (
+        32768,
+        "https://un.example.org https://*.un.example 'self'",
+    )
+    assert (Settings().max_body_bytes, Settings().frame_ancestors) == (65_536, "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://a.example; script-src *",  # would add a directive
+        "https://a.example,https://b.example",
+        "'unsafe-inline'",
+        "javascript:",
+        "https://a.example\r\nSet-Cookie: x=1",
+    ],
+)
+def test_settings_frame_ancestors_refuses_what_is_not_a_source(value: str) -> None:
+    with pytest.raises(SettingsError, match="TOWNHALL_FRAME_ANCESTORS"):
+        Settings.from_env({"TOWNHALL_FRAME_ANCESTORS": value})

@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
 
 from townhall.actions import moderation, provenance, questions  # noqa: F401  (registers them)
 from townhall.actions.asking import QuestionBatcher
@@ -37,16 +38,30 @@ from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
+from townhall.web.body_limit import BodyLimit
 from townhall.web.client import ClientIdentifier
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
+from townhall.web.security import SecurityHeaders
 from townhall.web.state import AppState
 from townhall.web.venue import VenueTokens
 from townhall.web.ws import event_socket
 
 log = logging.getLogger(__name__)
+
+
+class TownhallApp(Starlette):
+    """Starlette with the security headers outside its error middleware, so that even the bare
+    500 page it writes for an unhandled error carries them."""
+
+    def __init__(self, *, security_headers: dict[str, str], **kwargs: Any) -> None:
+        self._security_headers = security_headers
+        super().__init__(**kwargs)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), **self._security_headers)
 
 
 async def health(request: Request) -> Response:
@@ -58,12 +73,12 @@ def create_app(
 ) -> Starlette:
     """The whole service. Tests pass an already-loaded embedder to load the model once."""
     secure = settings.public_origin.startswith("https://")
-    cookies = ParticipantCookies(settings.require_secret(), secure=secure)
-    organisers = OrganiserAuth(settings.require_secret(), secure=secure)
     clients = ClientIdentifier(
         settings.require_secret(), settings.trusted_proxies, public_https=secure
     )
     venues = VenueTokens(settings.require_secret(), settings.venue_token_seconds)
+    cookies = ParticipantCookies(settings.require_secret(), clients)
+    organisers = OrganiserAuth(settings.require_secret(), clients)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -163,10 +178,21 @@ def create_app(
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]
-    return Starlette(
+    return TownhallApp(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(GZipMiddleware, minimum_size=500)],
+        middleware=[
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                larger=[(access_api.IMPORT_PATH, access_api.MAX_BODY)],
+            ),
+            Middleware(GZipMiddleware, minimum_size=500),
+        ],
+        security_headers={
+            "public_origin": settings.public_origin,
+            "frame_ancestors": settings.frame_ancestors,
+        },
     )
 
 

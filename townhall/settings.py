@@ -6,6 +6,7 @@ Every field is documented in docs/configuration.md (a test checks that).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,12 @@ from townhall.domain.rates import parse_rates
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
 MAX_VOTE_BATCH_SIZE = 10_000  # actions/votes.py MAX_VOTES_PER_BATCH
+# A CSP source for frame-ancestors: 'self', a scheme (https:), or [scheme://]host[:port][/path]
+# with an optional leading *. wildcard; nothing that could end the header or the directive.
+_FRAME_SOURCE = re.compile(
+    r"^(?:'self'|https?:|(?:https?://)?(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"(?::(?:\d{1,5}|\*))?(?:/[A-Za-z0-9._~%/-]*)?)$"
+)
 
 
 class SettingsError(ValueError):
@@ -63,6 +70,8 @@ class Settings:
     venue_factor: int = 25
     venue_token_seconds: int = 600
     venue_grant_seconds: int = 14_400
+    max_body_bytes: int = 65_536  # web/body_limit.py
+    frame_ancestors: str = ""  # CSP sources that may frame the embeddable views (web/security.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -148,6 +157,15 @@ class Settings:
                 raise SettingsError(f"TOWNHALL_{name} must be one rate like '40/hour', not {raw!r}")
             return raw
 
+        def sources(name: str) -> str:
+            raw = " ".join((get(name) or "").split())
+            wrong = [source for source in raw.split() if not _FRAME_SOURCE.match(source)]
+            if wrong:
+                raise SettingsError(
+                    f"TOWNHALL_{name}: not a CSP source like https://example.org: {wrong[0]!r}"
+                )
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -191,6 +209,8 @@ class Settings:
             venue_factor=int(number("VENUE_FACTOR", cls.venue_factor, int)),
             venue_token_seconds=int(number("VENUE_TOKEN_SECONDS", cls.venue_token_seconds, int)),
             venue_grant_seconds=int(number("VENUE_GRANT_SECONDS", cls.venue_grant_seconds, int)),
+            max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes, int)),
+            frame_ancestors=sources("FRAME_ANCESTORS"),
         )
 
     def resolved_model_path(self) -> Path:

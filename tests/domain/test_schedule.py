@@ -104,6 +104,24 @@ def refusal(data: EventInput, existing: CalendarEvent | None = None) -> tuple[st
 # validate_event_input
 
 
+def test_validate_event_input_cuts_runs_of_combining_marks(make_input: MakeInput) -> None:
+    zalgo = "\u036f" * 300  # combining x: composes with no letter
+    data = make_input(
+        title=f"Town{zalgo} hall",
+        venue=f"UN{zalgo} HQ",
+        description=f"Questions{zalgo}.",
+    )
+
+    clean = validate(data)
+
+    four = "\u036f" * 4
+    assert (clean.title, clean.venue, clean.description) == (
+        f"Town{four} hall",
+        f"UN{four} HQ",
+        f"Questions{four}.",
+    )
+
+
 def test_validate_event_input_valid_returns_clean_values(make_input: MakeInput) -> None:
     data = make_input(
         title="  Town hall   with candidates ",

@@ -78,3 +78,30 @@ async def test_pages_set_signed_participant_cookie(
     assert "." in page.cookies["townhall_participant"]
     assert "httponly" in page.headers["set-cookie"].lower()
     assert joined.headers["location"] == f"/e/{demo.slug}"
+
+
+async def test_api_combining_mark_runs_are_cut_before_storing(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database)
+    server = await start_server(database)
+    stack = "\u0301" * 499
+    base = f"/api/events/{demo.slug}"
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        asked = await http.post(
+            f"{base}/actions/submit_question",
+            json={"client_id": "z1", "text": f"H{stack}ow is this shown on every screen?"},
+        )
+        named = await http.post(
+            f"{base}/actions/set_profile",
+            json={"client_id": "z2", "display_name": f"Q{stack[:70]}uinn"},  # at most 80
+        )
+        queue = await http.get(f"{base}/queue")
+
+    four = "\u0301" * 4
+    assert asked.json()["result"]["text"] == f"H{four}ow is this shown on every screen?"
+    assert [q["text"] for q in queue.json()["open"]] == [
+        f"H{four}ow is this shown on every screen?"
+    ]
+    assert named.json()["result"]["display_name"] == f"Q{four}uinn"

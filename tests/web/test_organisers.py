@@ -231,3 +231,48 @@ async def test_public_lists_carry_calendar_links(
     assert schedule["events"][0]["slug"] == demo.slug
     parsed = vobject.readOne(invite.text)
     assert parsed.vevent.url.value == f"{server.base_url}/e/{events[0]['slug']}"
+
+
+async def test_organiser_deep_json_gets_400_too_deep_and_saves_nothing(
+    organiser: OrganiserClient,
+) -> None:
+    before = (await organiser.http.get("/api/organiser/series")).json()["series"]
+    body = '{"title": "Deep", "description": ' + "[" * 5_000 + "]" * 5_000 + "}"
+
+    response = await organiser.http.post(
+        "/api/organiser/series",
+        content=body,
+        headers={"X-CSRF-Token": organiser.csrf, "Content-Type": "application/json"},
+    )
+    after = (await organiser.http.get("/api/organiser/series")).json()["series"]
+
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "too_deep")
+    assert after == before
+
+
+async def test_organiser_cookie_secure_only_over_https(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    """`Secure` when a trusted proxy says the visitor came over HTTPS; a header from anyone
+    else changes nothing (web/client.py)."""
+    await seed(sqlite_database)
+    await _add_organiser(sqlite_database)
+    trusting = await start_server(sqlite_database, trusted_proxies="127.0.0.1")
+    untrusting = await start_server(sqlite_database, trusted_proxies="10.0.0.0/8")
+    sign_in = {"email": "org@example.org", "password": PASSWORD}
+    https = {"X-Forwarded-Proto": "https"}
+
+    async with httpx.AsyncClient() as http:
+        proxied = await http.post(
+            f"{trusting.base_url}/api/organiser/sign-in", json=sign_in, headers=https
+        )
+        plain = await http.post(f"{trusting.base_url}/api/organiser/sign-in", json=sign_in)
+        spoofed = await http.post(
+            f"{untrusting.base_url}/api/organiser/sign-in", json=sign_in, headers=https
+        )
+
+    flags = [
+        "secure" in response.headers["set-cookie"].lower().split("; ")
+        for response in (proxied, plain, spoofed)
+    ]
+    assert flags == [True, False, False]

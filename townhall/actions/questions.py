@@ -9,7 +9,7 @@ from pydantic import Field
 from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import ActionRefused, Context, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
-from townhall.domain.text import MAX_QUESTION_CHARS
+from townhall.domain.text import MAX_QUESTION_CHARS, tame_marks
 from townhall.store.tables import Participant, Question
 
 
@@ -101,7 +101,7 @@ class ProfilePayload(Payload):
 async def set_profile(context: Context, payload: ProfilePayload) -> dict[str, Any]:
     participant = await context.session.get(Participant, context.actor.participant_id)
     assert participant is not None  # perform() ensured it
-    name = " ".join((payload.display_name or "").split()) or None
+    name = " ".join(tame_marks(payload.display_name or "").split()) or None
     participant.display_name = name
     participant.country = payload.country.upper() if payload.country else None
     participant.stakeholder_group = payload.stakeholder_group

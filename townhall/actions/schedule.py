@@ -28,6 +28,7 @@ from townhall.domain.schedule import (
     utc_from_local,
     validate_event_input,
 )
+from townhall.domain.text import tame_marks
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Event, Moderator, Series
 
@@ -217,7 +218,7 @@ async def _calendar(session: AsyncSession, services: Services, event: Event) -> 
 
 
 async def create_series(services: Services, payload: SeriesPayload) -> Series:
-    title = " ".join(payload.title.split())
+    title = " ".join(tame_marks(payload.title).split())
     if not title:
         raise ActionRefused("invalid", "The title must not be empty.", field="title")
     now = services.clock()
@@ -226,7 +227,7 @@ async def create_series(services: Services, payload: SeriesPayload) -> Series:
             slug=await store.unique_slug(session, Series, store.slugify(title, "series")),
             uid=f"{uuid.uuid4()}@townhall",
             title=title,
-            description=payload.description.strip(),
+            description=tame_marks(payload.description).strip(),
             created_at=now,
             updated_at=now,
         )
@@ -238,12 +239,12 @@ async def edit_series(services: Services, slug: str, payload: SeriesEdit) -> Ser
     async with services.write_sessions() as session, session.begin():
         series = await _series(session, slug)
         if payload.title is not None:
-            title = " ".join(payload.title.split())
+            title = " ".join(tame_marks(payload.title).split())
             if not title:
                 raise ActionRefused("invalid", "The title must not be empty.", field="title")
             series.title = title
         if payload.description is not None:
-            series.description = payload.description.strip()
+            series.description = tame_marks(payload.description).strip()
         series.updated_at = services.clock()
     return series
 
@@ -258,7 +259,7 @@ async def publish_series(services: Services, slug: str, payload: PublishPayload)
 
 
 async def add_person(services: Services, kind: str, payload: PersonPayload) -> dict[str, Any]:
-    name = " ".join(payload.name.split())
+    name = " ".join(tame_marks(payload.name).split())
     if not name:
         raise ActionRefused("invalid", "The name must not be empty.", field="name")
     model = Candidate if kind == "candidate" else Moderator
@@ -266,7 +267,8 @@ async def add_person(services: Services, kind: str, payload: PersonPayload) -> d
         if await session.scalar(select(model.id).where(model.name == name)) is not None:
             raise ActionRefused("duplicate", f"{name} is already listed.", field="name", status=409)
         if model is Candidate:
-            session.add(Candidate(name=name, country=payload.country))
+            country = tame_marks(payload.country).strip() if payload.country else None
+            session.add(Candidate(name=name, country=country or None))
         else:
             session.add(Moderator(name=name, email=payload.email))
     return {"name": name}

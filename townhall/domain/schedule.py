@@ -14,6 +14,8 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from townhall.domain.text import tame_marks
+
 MAX_DURATION = timedelta(hours=24)
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 8000
@@ -191,7 +193,7 @@ def _to_utc(field: str, value: datetime, timezone: str) -> datetime:
 def _names(field: str, values: Iterable[str], known: Collection[str]) -> tuple[str, ...]:
     cleaned: list[str] = []
     for raw in values:
-        name = raw.strip()
+        name = " ".join(tame_marks(raw).split())
         if not name or name in cleaned:
             continue
         if name not in known:
@@ -203,7 +205,7 @@ def _names(field: str, values: Iterable[str], known: Collection[str]) -> tuple[s
 def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
-    return value.strip() or None
+    return tame_marks(value).strip() or None
 
 
 def _stream_url(value: str | None) -> str | None:
@@ -239,7 +241,7 @@ def validate_event_input(
     description can still be corrected.
     """
     _require_utc("now", now)
-    title = " ".join(data.title.split())
+    title = " ".join(tame_marks(data.title).split())
     if not title:
         raise ScheduleError("title", "The title must not be empty.")
     if len(title) > MAX_TITLE_LENGTH:
@@ -260,7 +262,7 @@ def validate_event_input(
     start_changed = existing is None or existing.start_utc != start_utc
     if start_changed and start_utc < now:
         raise ScheduleError("start", "The start must not be in the past.")
-    description = data.description.replace("\r\n", "\n").replace("\r", "\n").strip()
+    description = tame_marks(data.description).replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(description) > MAX_DESCRIPTION_LENGTH:
         raise ScheduleError(
             "description", f"The description must be at most {MAX_DESCRIPTION_LENGTH} characters."

@@ -12,6 +12,36 @@ _SPACE = re.compile(r"\s+")
 _PUNCT_RUN = re.compile(r"([?!.,;:])\1+")
 
 
+# Longest run of combining marks (Unicode categories Mn, Mc, Me) kept after one base character.
+# Real writing needs at most 3 or 4 after NFC: Arabic with full vowels 2 (shadda + vowel),
+# Hindi 2 (nukta + virama, or a vowel sign + candrabindu), Thai 2 (vowel + tone mark),
+# Vietnamese 0 (NFC composes its letters; 2 when written decomposed), Hebrew with points and
+# cantillation 3 to 4 (dagesh + shin dot + vowel + accent), Tibetan stacks 3. "Zalgo" text
+# stacks dozens or hundreds to paint over the lines around it on every screen.
+MAX_COMBINING_MARKS = 4
+
+
+def tame_marks(text: str) -> str:
+    """NFC, then each run of combining marks cut to MAX_COMBINING_MARKS (the first ones kept).
+
+    For every piece of user text that reaches a screen: questions, names, titles, venues.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text
+    kept: list[str] = []
+    run = 0
+    for ch in text:
+        if unicodedata.category(ch)[0] == "M":
+            run += 1
+            if run > MAX_COMBINING_MARKS:
+                continue
+        else:
+            run = 0
+        kept.append(ch)
+    return "".join(kept)
+
+
 class InvalidText(ValueError):
     """The text cannot be stored as a question; the message says why."""
 
@@ -24,7 +54,7 @@ def clean_question(text: object) -> str:
     """
     if not isinstance(text, str):
         raise InvalidText("The question must be text.")
-    text = unicodedata.normalize("NFC", text)
+    text = tame_marks(text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     text = _SPACE.sub(" ", text).strip()
     if not text:

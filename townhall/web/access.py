@@ -3,7 +3,7 @@ moderators' list of delegates, and the organisers' mode and invitation list."""
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,6 +21,7 @@ from townhall.store import queries
 from townhall.web.access_desk import AccessDesk
 from townhall.web.api import problem
 from townhall.web.auth import is_moderator, moderator_key_from
+from townhall.web.json_input import BadJson, parse_json
 from townhall.web.messages import iso
 from townhall.web.organisers import organiser_only
 from townhall.web.state import AppState
@@ -73,9 +74,9 @@ async def _body(request: Request, model: type[Payload]) -> Any:
     if len(raw_bytes) > MAX_BODY:
         raise ActionRefused("too_large", "The request body is too large.", status=413)
     try:
-        raw = json.loads(raw_bytes or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        raise ActionRefused("bad_json", "The request body is not valid JSON.") from None
+        raw = parse_json(raw_bytes or b"{}")
+    except BadJson as error:
+        raise ActionRefused(error.code, error.message) from None
     if not isinstance(raw, dict):
         raise ActionRefused("bad_json", "The request body must be a JSON object.")
     return parse_payload_model(model, raw)
@@ -248,6 +249,8 @@ async def new_invitation_link(request: Request, state: AppState) -> Response:
 
 
 _ORGANISER = "/api/organiser/events/{slug}"
+# The one route whose bodies may pass TOWNHALL_MAX_BODY_BYTES (app.py's BodyLimit).
+IMPORT_PATH = re.compile(r"/api/organiser/events/[^/]+/invitations")
 routes = [
     Route("/api/events/{slug}/access", participant_route(access_status), methods=["GET"]),
     Route("/api/events/{slug}/access/code", participant_route(enter_code), methods=["POST"]),

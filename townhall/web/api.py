@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -16,6 +15,7 @@ from townhall.store import queries
 from townhall.web import messages
 from townhall.web.admission import problem_for
 from townhall.web.auth import is_moderator, moderator_key_from
+from townhall.web.json_input import BadJson, parse_json
 from townhall.web.state import AppState
 
 _CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
@@ -99,7 +99,7 @@ async def get_queue(request: Request) -> Response:
     assert current is not None
     body = messages.queue_body(current.event, current.queue, audience, current.flags)
     response = JSONResponse({**body, "you": {"voted": voted, "mine": mine}})
-    state.cookies.set(response, cookie)
+    state.cookies.set(request, response, cookie)
     return response
 
 
@@ -153,9 +153,9 @@ async def run_action(request: Request) -> Response:
     if name not in ACTIONS:
         return problem(404, "unknown_action", f"There is no action called {name!r}.")
     try:
-        body = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return problem(400, "bad_json", "The request body is not valid JSON.")
+        body = parse_json(await request.body() or b"{}")
+    except BadJson as error:
+        return problem(400, error.code, error.message)
     if not isinstance(body, dict):
         return problem(400, "bad_json", "The request body must be a JSON object.")
     client_id = body.pop("client_id", None)
@@ -198,7 +198,7 @@ async def run_action(request: Request) -> Response:
             "replayed": reply.replayed,
         }
     )
-    state.cookies.set(response, cookie)
+    state.cookies.set(request, response, cookie)
     return response
 
 

@@ -10,15 +10,16 @@ from starlette.responses import Response
 
 from townhall.domain.tokens import token_matches
 from townhall.store.tables import Event
+from townhall.web.client import ClientIdentifier
 
 COOKIE = "townhall_participant"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetimes near 400 days
 
 
 class ParticipantCookies:
-    def __init__(self, secret_key: str, *, secure: bool) -> None:
+    def __init__(self, secret_key: str, clients: ClientIdentifier) -> None:
         self._signer = Signer(secret_key, salt="townhall.participant")
-        self._secure = secure
+        self._clients = clients
 
     def read(self, connection: HTTPConnection) -> str | None:
         raw = connection.cookies.get(COOKIE)
@@ -44,7 +45,9 @@ class ParticipantCookies:
             return known, None
         return self.issue()
 
-    def set(self, response: Response, cookie_value: str | None) -> None:
+    def set(self, connection: HTTPConnection, response: Response, cookie_value: str | None) -> None:
+        """Set a new cookie, `Secure` when this connection came over HTTPS (directly or through
+        a trusted proxy, web/client.py)."""
         if cookie_value is None:
             return
         response.set_cookie(
@@ -53,7 +56,7 @@ class ParticipantCookies:
             max_age=COOKIE_MAX_AGE,
             httponly=True,
             samesite="lax",
-            secure=self._secure,
+            secure=self._clients.of(connection).https,
         )
 
 

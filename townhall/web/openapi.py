@@ -87,6 +87,7 @@ def build_openapi() -> dict[str, Any]:
                     "403": _ERROR,
                     "404": _ERROR,
                     "429": _ERROR,  # per participant or per network; `Retry-After` when known
+                    "413": _ERROR,
                 },
             }
         }

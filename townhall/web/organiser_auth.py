@@ -21,6 +21,7 @@ from starlette.responses import Response
 from townhall.domain.passwords import dummy_hash, password_matches
 from townhall.store.db import SessionFactory
 from townhall.store.tables import Organiser
+from townhall.web.client import ClientIdentifier
 
 COOKIE = "townhall_organiser"
 SESSION_SECONDS = 12 * 3600
@@ -35,10 +36,10 @@ class OrganiserSession:
 
 
 class OrganiserAuth:
-    def __init__(self, secret_key: str, *, secure: bool) -> None:
+    def __init__(self, secret_key: str, clients: ClientIdentifier) -> None:
         self._signer = TimestampSigner(secret_key, salt="townhall.organiser")
         self._csrf_key = hashlib.sha256(f"csrf:{secret_key}".encode()).digest()
-        self._secure = secure
+        self._clients = clients
 
     def _csrf_for(self, session_value: str) -> str:
         return hmac.new(self._csrf_key, session_value.encode(), hashlib.sha256).hexdigest()
@@ -90,14 +91,14 @@ class OrganiserAuth:
             token, organiser.csrf_token
         )
 
-    def set_cookie(self, response: Response, cookie: str) -> None:
+    def set_cookie(self, connection: HTTPConnection, response: Response, cookie: str) -> None:
         response.set_cookie(
             COOKIE,
             cookie,
             max_age=SESSION_SECONDS,
             httponly=True,
             samesite="strict",
-            secure=self._secure,
+            secure=self._clients.of(connection).https,
             path="/",
         )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from townhall.actions.base import ActionRefused, Payload, parse_payload_model
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Moderator, Series
 from townhall.web.api import problem
+from townhall.web.json_input import BadJson, parse_json
 from townhall.web.organiser_auth import OrganiserAuth, OrganiserSession
 from townhall.web.schedule_json import event_json, series_json
 from townhall.web.state import AppState
@@ -42,9 +42,9 @@ def refused(error: ActionRefused) -> JSONResponse:
 
 async def _body(request: Request, model: type[Payload]) -> Any:
     try:
-        raw = json.loads(await request.body() or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ActionRefused("bad_json", "The request body is not valid JSON.") from None
+        raw = parse_json(await request.body() or b"{}")
+    except BadJson as error:
+        raise ActionRefused(error.code, error.message) from None
     if not isinstance(raw, dict):
         raise ActionRefused("bad_json", "The request body must be a JSON object.")
     return parse_payload_model(model, raw)
@@ -82,7 +82,7 @@ async def sign_in(request: Request) -> Response:
         return problem(401, "bad_credentials", "That email and password do not match.")
     organiser, cookie = found
     response = JSONResponse(_me(organiser))
-    state.organisers.set_cookie(response, cookie)
+    state.organisers.set_cookie(request, response, cookie)
     return response
 
 

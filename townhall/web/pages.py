@@ -27,7 +27,7 @@ async def _with_cookie(request: Request, page: str) -> Response:
     _, cookie = state.cookies.identify(request)
     response = FileResponse(_page(page), media_type="text/html")
     response.headers["Cache-Control"] = "no-cache"
-    state.cookies.set(response, cookie)
+    state.cookies.set(request, response, cookie)
     return response
 
 

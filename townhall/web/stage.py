@@ -32,6 +32,18 @@ EXPORT_COLUMNS = (
 )
 
 
+# Cell openings that make Excel, LibreOffice or Google Sheets read a formula (OWASP "CSV
+# Injection"; ASVS 1.2.10 adds NUL).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula, prefixed with `'` so it shows as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _state(request: Request) -> AppState:
     state: AppState = request.app.state.townhall
     return state
@@ -124,9 +136,11 @@ async def export_csv(request: Request) -> Response:
         return found
     slug, rows = found
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+    # Every cell quoted and quotes doubled (RFC 4180), so a separator or quote inside a question
+    # cannot start a cell of its own; each text cell neutralised against formulas.
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_ALL)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: spreadsheet_safe(value) for name, value in row.items()} for row in rows)
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

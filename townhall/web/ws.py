@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 from typing import Any
@@ -18,6 +17,7 @@ from townhall.store import queries
 from townhall.web import messages
 from townhall.web.admission import refused_frame
 from townhall.web.auth import is_moderator
+from townhall.web.json_input import BadJson, parse_json
 from townhall.web.protocol import FRAME_WRITER
 from townhall.web.state import AppState
 
@@ -33,21 +33,23 @@ async def _hello(websocket: WebSocket, max_bytes: int) -> dict[str, Any] | None:
     except (TimeoutError, WebSocketDisconnect, KeyError):
         return None
     message = _parse(raw, max_bytes)
-    if isinstance(message, str) or message.get("type") != "hello":
+    if isinstance(message, tuple) or message.get("type") != "hello":
         return None
     return message
 
 
-def _parse(raw: str, max_bytes: int) -> dict[str, Any] | str:
-    """The message as a dict, or the text of an error to send back."""
+def _parse(raw: str, max_bytes: int) -> dict[str, Any] | tuple[str, str]:
+    """The message as a dict, or the code and text of an error to send back."""
     if len(raw.encode("utf-8")) > max_bytes:
-        return f"The message is larger than {max_bytes} bytes."
+        return "bad_message", f"The message is larger than {max_bytes} bytes."
     try:
-        message = json.loads(raw)
-    except json.JSONDecodeError:
-        return "The message is not valid JSON."
+        message = parse_json(raw)
+    except BadJson as error:
+        if error.code == "bad_json":
+            return "bad_message", "The message is not valid JSON."
+        return error.code, error.message
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        return 'A message must be a JSON object with a "type".'
+        return "bad_message", 'A message must be a JSON object with a "type".'
     return message
 
 
@@ -143,8 +145,8 @@ async def _receive_loop(
             screen.send(messages.error("bad_message", "Send JSON text frames, not binary."))
             continue
         message = _parse(raw, limit)
-        if isinstance(message, str):
-            screen.send(messages.error("bad_message", message))
+        if isinstance(message, tuple):
+            screen.send(messages.error(*message))
             continue
         name = message.pop("type")
         if name == "hello":

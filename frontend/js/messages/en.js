@@ -81,6 +81,9 @@ export default {
   refused_network_question_limit: 'Many questions came from your network just now. Try again in {wait}.',
   error_slow_down: "Too many messages. Slow down a little.",
   refused_internal: 'Something went wrong on the server. Please try again.',
+  refused_too_large: 'That is too long to send. Please shorten it.',
+  refused_too_deep: 'That could not be sent. Please reload the page.',
+  error_too_deep: 'A message could not be read. Please reload the page.',
   // moderator
   mod_title: 'Moderation',
   participant_view: 'Participant view',
@@ -289,6 +292,8 @@ export default {
   org_err_unknown_event: 'That event no longer exists. Reload the page.',
   org_err_unknown_series: 'That series no longer exists. Reload the page.',
   org_err_generic: 'Something went wrong. Please try again.',
+  org_err_too_large: 'That is too much text to send at once. Shorten the description and try again.',
+  org_err_too_deep: 'The form could not be sent. Reload the page and try again.',
   org_err_plain: 'Not done: {message}',
   // where support comes from (moderators)
   support_show: 'Where support comes from',

@@ -81,6 +81,9 @@ export default {
   refused_network_question_limit: 'Beaucoup de questions viennent d’arriver depuis votre réseau. Réessayez dans {wait}.',
   error_slow_down: "Trop de messages. Ralentissez un peu.",
   refused_internal: 'Le serveur a rencontré un problème. Réessayez.',
+  refused_too_large: 'C’est trop long pour être envoyé. Raccourcissez-le.',
+  refused_too_deep: 'Cela n’a pas pu être envoyé. Rechargez la page.',
+  error_too_deep: 'Un message n’a pas pu être lu. Rechargez la page.',
   // modération
   mod_title: 'Modération',
   participant_view: 'Vue des participants',
@@ -289,6 +292,8 @@ export default {
   org_err_unknown_event: 'Cet événement n’existe plus. Rechargez la page.',
   org_err_unknown_series: 'Cette série n’existe plus. Rechargez la page.',
   org_err_generic: 'Une erreur s’est produite. Veuillez réessayer.',
+  org_err_too_large: 'Trop de texte à envoyer d’un coup. Raccourcissez la description et réessayez.',
+  org_err_too_deep: 'Le formulaire n’a pas pu être envoyé. Rechargez la page et réessayez.',
   org_err_plain: 'Non effectué : {message}',
   // where support comes from (moderators)
   support_show: 'D’où vient le soutien',
