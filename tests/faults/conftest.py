@@ -7,6 +7,7 @@ do), dropped afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,6 +30,19 @@ async def process_database(
         await upgrade_async(url)
         yield Database(url, None, "sqlite")
         return
+    async with own_postgres_database() as database:
+        yield database
+
+
+@pytest.fixture
+async def postgres_process_database() -> AsyncIterator[Database]:
+    async with own_postgres_database() as database:
+        yield database
+
+
+@contextlib.asynccontextmanager
+async def own_postgres_database() -> AsyncIterator[Database]:
+    """A migrated PostgreSQL database of its own, dropped afterwards."""
     assert POSTGRES_URL is not None
     name = f"th_faults_{uuid.uuid4().hex[:10]}"
     admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")

@@ -76,7 +76,10 @@ class Voter:
         self._count += 1
         client_id = f"{self.name}-{self._count}"
         if not self.pool or self.rng.random() < 0.2:
-            text = f"What will {self.name} ask as question number {self._count} of the burst?"
+            # A number of its own in every text: dedup never merges questions whose numbers
+            # differ, so the groups stay single and each counter is its question's own.
+            serial = 100_000 * int("0" + "".join(filter(str.isdigit, self.name))) + self._count
+            text = f"What will {self.name} ask as question number {serial} of the burst?"
             return client_id, Sent("submit_question", {"text": text})
         return client_id, Sent("vote", {"question_id": self.rng.choice(self.pool)})
 
