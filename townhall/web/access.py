@@ -99,7 +99,7 @@ def participant_route(handler: ParticipantHandler) -> Callable[[Request], Awaita
                 response.headers["Retry-After"] = str(error.details["retry_after"])
         else:
             response = JSONResponse(body)
-        state.cookies.set(response, cookie)
+        state.cookies.set(request, response, cookie)
         return response
 
     return endpoint

@@ -177,7 +177,7 @@ async def run_action(request: Request) -> Response:
     refused = await state.admission.check(actor, slug, name, body)
     if refused is not None:
         response = problem_for(refused, name, client_id)
-        state.cookies.set(response, cookie)  # the same identity when it tries again
+        state.cookies.set(request, response, cookie)  # the same identity when it tries again
         return response
     try:
         reply = await perform(state.services, actor, slug, name, client_id, body)

@@ -80,7 +80,7 @@ async def join(request: Request) -> Response:
     if event.access_mode == "code":
         # Typing the code at /join is entering it: this identity may now ask and vote.
         await join_with_code(state.services, event.slug, participant_id, code)
-        state.cookies.set(response, cookie)
+        state.cookies.set(request, response, cookie)
     return response
 
 
