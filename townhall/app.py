@@ -38,6 +38,7 @@ from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
+from townhall.web.sign_in_limits import SignInLimits
 from townhall.web.state import AppState
 from townhall.web.ws import event_socket
 
@@ -54,7 +55,19 @@ def create_app(
     """The whole service. Tests pass an already-loaded embedder to load the model once."""
     secure = settings.public_origin.startswith("https://")
     cookies = ParticipantCookies(settings.require_secret(), secure=secure)
-    organisers = OrganiserAuth(settings.require_secret(), secure=secure)
+    organisers = OrganiserAuth(
+        settings.require_secret(),
+        secure=secure,
+        session_hours=settings.organiser_session_hours,
+        limits=SignInLimits(
+            settings.require_secret(),
+            network=settings.sign_in_rate_network,
+            account_network=settings.sign_in_rate_account_network,
+            account=settings.sign_in_rate_account,
+            device=settings.sign_in_rate_device,
+            secure=secure,
+        ),
+    )
     clients = ClientIdentifier(
         settings.require_secret(), settings.trusted_proxies, public_https=secure
     )

@@ -50,6 +50,12 @@ class Settings:
     rate_actions: str = "60/10seconds"
     rate_frames: str = "100/10seconds"
     trusted_proxies: str = ""  # comma-separated addresses or networks (domain/network.py)
+    organiser_session_hours: float = 12.0
+    # Failed organiser sign-ins allowed (web/sign_in_limits.py), as sliding windows.
+    sign_in_rate_network: str = "20/10minutes;100/day"
+    sign_in_rate_account_network: str = "5/minute;20/hour"
+    sign_in_rate_account: str = "50/hour;200/day"
+    sign_in_rate_device: str = "10/minute;50/hour"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -136,6 +142,15 @@ class Settings:
             rate_actions=rate("RATE_ACTIONS", cls.rate_actions),
             rate_frames=rate("RATE_FRAMES", cls.rate_frames),
             trusted_proxies=networks("TRUSTED_PROXIES"),
+            organiser_session_hours=float(
+                number("ORGANISER_SESSION_HOURS", cls.organiser_session_hours, float)
+            ),
+            sign_in_rate_network=rate("SIGN_IN_RATE_NETWORK", cls.sign_in_rate_network),
+            sign_in_rate_account_network=rate(
+                "SIGN_IN_RATE_ACCOUNT_NETWORK", cls.sign_in_rate_account_network
+            ),
+            sign_in_rate_account=rate("SIGN_IN_RATE_ACCOUNT", cls.sign_in_rate_account),
+            sign_in_rate_device=rate("SIGN_IN_RATE_DEVICE", cls.sign_in_rate_device),
         )
 
     def resolved_model_path(self) -> Path:
