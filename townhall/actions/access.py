@@ -97,7 +97,6 @@ async def add_member(
             raise ActionRefused(
                 "unknown_organiser",
                 "There is no organiser account with that email.",
-                field="email",
                 status=404,
             )
         current = await store.role_in(session, organiser.id, series.id)
