@@ -45,6 +45,7 @@ from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.security import SecurityHeaders
+from townhall.web.sign_in_limits import SignInLimits
 from townhall.web.state import AppState
 from townhall.web.venue import VenueTokens
 from townhall.web.ws import event_socket
@@ -78,7 +79,19 @@ def create_app(
     )
     venues = VenueTokens(settings.require_secret(), settings.venue_token_seconds)
     cookies = ParticipantCookies(settings.require_secret(), clients)
-    organisers = OrganiserAuth(settings.require_secret(), clients)
+    organisers = OrganiserAuth(
+        settings.require_secret(),
+        clients,
+        session_hours=settings.organiser_session_hours,
+        limits=SignInLimits(
+            settings.require_secret(),
+            network=settings.sign_in_rate_network,
+            account_network=settings.sign_in_rate_account_network,
+            account=settings.sign_in_rate_account,
+            device=settings.sign_in_rate_device,
+            secure=secure,
+        ),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -54,6 +54,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 DEMO_ORGANISER = "organiser@demo.townhall"
+DEMO_SERIES = "sg-dialogues"
 
 
 async def _seed(settings: Settings) -> dict[str, Any] | None:
@@ -69,7 +70,8 @@ async def _seed(settings: Settings) -> dict[str, Any] | None:
     finally:
         await engine.dispose()
     password = secrets.token_urlsafe(12)
-    await _create_organiser(settings, DEMO_ORGANISER, "Demo organiser", password)
+    # The demo's organiser owns the demo series (not an admin): the console shows roles.
+    await _create_organiser(settings, DEMO_ORGANISER, "Demo organiser", password, owns=DEMO_SERIES)
     return {
         "events": [
             {"slug": e.slug, "code": e.code, "moderator_key": e.moderator_key} for e in created
@@ -104,7 +106,7 @@ def _print_links(settings: Settings) -> None:
         print(f"    participant: {origin}/e/{event['slug']}")
         print(f"    moderator:   {origin}/e/{event['slug']}/moderate#key={event['moderator_key']}")
         print(f"    stage:       {origin}/e/{event['slug']}/stage")
-    print(f"\n  schedule:      {origin}/s/sg-dialogues")
+    print(f"\n  schedule:      {origin}/s/{DEMO_SERIES}")
     organiser = demo["organiser"]
     print(f"  organiser:     {origin}/organise")
     print(f"                 sign in as {organiser['email']} / {organiser['password']}\n")
@@ -138,31 +140,60 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_organiser(settings: Settings, email: str, name: str, password: str) -> None:
+async def _create_organiser(
+    settings: Settings,
+    email: str,
+    name: str,
+    password: str,
+    *,
+    admin: bool | None = None,
+    owns: str | None = None,
+) -> bool:
+    """Create the organiser, or reset an existing one's name and password (ending every
+    session of theirs). `admin` None leaves the flag as it is; `owns` makes them owner of that
+    series. True when the account already existed."""
     from sqlalchemy import select
 
     from townhall.domain.passwords import hash_password
+    from townhall.store import organisers as accounts
     from townhall.store.db import create_engine, session_factory
-    from townhall.store.tables import Organiser
+    from townhall.store.tables import Organiser, Series
 
     password_hash = hash_password(password)
+    now = datetime.now(UTC)
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine, write=True)() as session, session.begin():
-            existing = await session.scalar(select(Organiser).where(Organiser.email == email))
-            if existing is not None:
-                existing.name, existing.password_hash = name, password_hash
+            organiser = await accounts.by_email(session, email)
+            existed = organiser is not None
+            if organiser is not None:
+                organiser.name, organiser.password_hash = name, password_hash
+                await accounts.end_every_session(session, organiser.id)
             else:
-                session.add(
-                    Organiser(
-                        email=email,
-                        name=name,
-                        password_hash=password_hash,
-                        created_at=datetime.now(UTC),
-                    )
+                organiser = Organiser(
+                    email=email, name=name, password_hash=password_hash, created_at=now
                 )
+                session.add(organiser)
+            if admin is not None:
+                organiser.is_admin = admin
+            await session.flush()
+            if owns is not None:
+                series_id = await session.scalar(select(Series.id).where(Series.slug == owns))
+                if series_id is not None:
+                    await accounts.set_role(session, series_id, organiser.id, accounts.OWNER, now)
     finally:
         await engine.dispose()
+    return existed
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password (12 characters or more): ")
+    if getpass.getpass("Again: ") != password:
+        print("townhall: the passwords differ", file=sys.stderr)
+        return None
+    return password
 
 
 def cmd_create_organiser(args: argparse.Namespace) -> int:
@@ -172,19 +203,60 @@ def cmd_create_organiser(args: argparse.Namespace) -> int:
     if "@" not in email:
         print("townhall: --email must be an email address", file=sys.stderr)
         return 2
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password (12 characters or more): ")
-        if getpass.getpass("Again: ") != password:
-            print("townhall: the passwords differ", file=sys.stderr)
-            return 2
+    password = _read_password(args)
+    if password is None:
+        return 2
     try:
-        asyncio.run(_create_organiser(_settings(), email, args.name.strip() or email, password))
+        existed = asyncio.run(
+            _create_organiser(
+                _settings(), email, args.name.strip() or email, password, admin=args.admin
+            )
+        )
     except WeakPassword as error:
         print(f"townhall: {error}", file=sys.stderr)
         return 2
+    if existed:
+        print(f"organiser {email}: password reset; every session of theirs has ended")
     print(f"organiser {email} can sign in at {Settings.from_env().public_origin}/organise")
+    return 0
+
+
+async def _set_password(settings: Settings, email: str, password: str) -> bool:
+    from townhall.domain.passwords import hash_password
+    from townhall.store import organisers as accounts
+    from townhall.store.db import create_engine, session_factory
+
+    password_hash = hash_password(password)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine, write=True)() as session, session.begin():
+            organiser = await accounts.by_email(session, email)
+            if organiser is None:
+                return False
+            organiser.password_hash = password_hash
+            await accounts.end_every_session(session, organiser.id)
+    finally:
+        await engine.dispose()
+    return True
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    """Reset an organiser's password (forgotten, or suspected stolen): signs them out everywhere."""
+    from townhall.domain.passwords import WeakPassword
+
+    email = args.email.strip().lower()
+    password = _read_password(args)
+    if password is None:
+        return 2
+    try:
+        found = asyncio.run(_set_password(_settings(), email, password))
+    except WeakPassword as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    if not found:
+        print(f"townhall: no organiser {email}", file=sys.stderr)
+        return 1
+    print(f"organiser {email}: password set; every session of theirs has ended")
     return 0
 
 
@@ -273,7 +345,21 @@ def build_parser() -> argparse.ArgumentParser:
     organiser.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
+    organiser.add_argument(
+        "--admin",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="an admin may change every series (default: leave as it is; new: not admin)",
+    )
     organiser.set_defaults(run=cmd_create_organiser)
+    password = commands.add_parser(
+        "set-password", help="reset an organiser's password; ends every session of theirs"
+    )
+    password.add_argument("--email", required=True)
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    password.set_defaults(run=cmd_set_password)
     evaluate = commands.add_parser(
         "dedup-eval", help="measure dedup on labelled question pairs (TSV)"
     )

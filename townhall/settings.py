@@ -72,6 +72,12 @@ class Settings:
     venue_grant_seconds: int = 14_400
     max_body_bytes: int = 65_536  # web/body_limit.py
     frame_ancestors: str = ""  # CSP sources that may frame the embeddable views (web/security.py)
+    organiser_session_hours: float = 12.0
+    # Failed organiser sign-ins allowed (web/sign_in_limits.py), as sliding windows.
+    sign_in_rate_network: str = "20/10minutes;100/day"
+    sign_in_rate_account_network: str = "5/minute;20/hour"
+    sign_in_rate_account: str = "50/hour;200/day"
+    sign_in_rate_device: str = "10/minute;50/hour"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -211,6 +217,15 @@ class Settings:
             venue_grant_seconds=int(number("VENUE_GRANT_SECONDS", cls.venue_grant_seconds, int)),
             max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes, int)),
             frame_ancestors=sources("FRAME_ANCESTORS"),
+            organiser_session_hours=float(
+                number("ORGANISER_SESSION_HOURS", cls.organiser_session_hours, float)
+            ),
+            sign_in_rate_network=rate("SIGN_IN_RATE_NETWORK", cls.sign_in_rate_network),
+            sign_in_rate_account_network=rate(
+                "SIGN_IN_RATE_ACCOUNT_NETWORK", cls.sign_in_rate_account_network
+            ),
+            sign_in_rate_account=rate("SIGN_IN_RATE_ACCOUNT", cls.sign_in_rate_account),
+            sign_in_rate_device=rate("SIGN_IN_RATE_DEVICE", cls.sign_in_rate_device),
         )
 
     def resolved_model_path(self) -> Path:

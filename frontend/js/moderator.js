@@ -313,7 +313,7 @@ function start() {
         if (s === 'failed') {
           if (info && info.code === 4403) {
             session.set(keyStore, null);
-            say('bad_key');
+            say(info.error && info.error.code === 'key_rotated' ? 'key_rotated' : 'bad_key');
             $('#key-form').hidden = false;
           } else say(info && info.code === 4404 ? 'unknown_event' : 'refused_internal');
         }

@@ -5,6 +5,8 @@ import { accessPanel } from './organiser/access.js';
 import { apiClient } from './organiser/api.js';
 import { clearErrors, copyBox, errorText, keepFocus, showApiError, showErrors } from './organiser/forms.js';
 import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organiser/format.js';
+import { tooMany, wireAccount } from './organiser/account.js';
+import { membersBlock } from './organiser/members.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -92,7 +94,8 @@ async function signIn(e) {
       $('#si-email').setAttribute('aria-invalid', 'true');
       $('#si-password').setAttribute('aria-invalid', 'true');
       $('#si-password').focus();
-    } else showApiError(form, $('#signin-err'), err);
+    } else if (err.status === 429) showErrors(form, $('#signin-err'), [[null, tooMany(err)]]);
+    else showApiError(form, $('#signin-err'), err);
   } finally {
     form.querySelector('button').disabled = false;
   }
@@ -141,7 +144,8 @@ function seriesItem(s) {
   return h('li', { class: 'card series' },
     h('div', { class: 'row' },
       h('h3', { id: headId, tabindex: '-1' }, s.title),
-      h('span', { class: 'badge', 'data-state': s.published ? 'published' : 'draft' }, t(s.published ? 'org_published' : 'org_draft'))),
+      h('span', { class: 'badge', 'data-state': s.published ? 'published' : 'draft' }, t(s.published ? 'org_published' : 'org_draft')),
+      s.role ? h('span', { class: 'badge', 'data-state': s.role }, t('org_your_role', { role: t(`org_role_${s.role}`) })) : null),
     s.description ? h('p', { class: 'desc' }, s.description) : null,
     h('p', { class: 'links' },
       h('a', { href: s.schedule_url }, t('org_public_schedule')), ' ',
@@ -152,6 +156,7 @@ function seriesItem(s) {
         t(s.published ? 'org_unpublish' : 'org_publish')),
       h('button', { type: 'button', id: `edit-s-${s.slug}`, 'aria-describedby': headId, onclick: () => openSeriesForm(s) }, t('org_edit_series')),
       h('button', { type: 'button', id: `new-ev-${s.slug}`, class: 'secondary', 'aria-describedby': headId, onclick: () => openEventForm({ mode: 'new', series: s.slug }) }, t('org_new_event'))),
+    membersBlock(s, { api, say, reload }),
     h('h4', {}, t('org_events_count', { n: events.length })),
     events.length ? h('ol', { class: 'plain events' }, events.map(eventItem)) : h('p', { class: 'muted' }, t('org_no_events')));
 }
@@ -584,6 +589,7 @@ async function addPerson(details) {
 function wire() {
   $('#signin-form').addEventListener('submit', signIn);
   $('#sign-out').addEventListener('click', signOut);
+  wireAccount({ api, say, signedIn: (data) => { me = data.organiser; csrf = data.csrf_token; } });
   $('#new-series-open').addEventListener('click', () => (seriesForm ? closeSeriesForm() : openSeriesForm(null)));
   $('#series-form').addEventListener('submit', submitSeries);
   $('#series-form .cancel-form').addEventListener('click', closeSeriesForm);

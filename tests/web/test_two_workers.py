@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from conftest import POSTGRES_URL, REDIS_URL, Database, _free_port, seed
+from organisers import add_organiser, sign_in
 from screens import TestScreen
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -129,3 +132,43 @@ async def test_two_worker_processes_share_votes_questions_and_dedup(
         )
         for screen in (alice, bruno):
             await screen.close()
+
+
+async def test_two_workers_key_rotation_closes_the_other_workers_moderator_socket(
+    fresh_postgres: Database, tmp_path: Path
+) -> None:
+    """Rotated on worker one, the old moderator socket on worker two closes at once (4403)."""
+    demo = await seed(fresh_postgres)
+    await add_organiser(fresh_postgres, "admin@example.org", admin=True)
+    with workers(fresh_postgres, 2, tmp_path) as hosts:
+        await asyncio.gather(*(_ready(host) for host in hosts))
+        first, second = hosts
+        participant = await TestScreen(f"http://{second}", f"ws://{second}", demo.slug).open()
+        asked = await participant.act("submit_question", text="Where does the money go?")
+        question = asked["result"]["question_id"]
+        old = await TestScreen(
+            f"http://{second}", f"ws://{second}", demo.slug, moderator_key=demo.moderator_key
+        ).open()
+        await asyncio.sleep(0.5)  # both subscribed to the event's channel
+
+        async with httpx.AsyncClient(base_url=f"http://{first}") as http:
+            organiser = await sign_in(http, "admin@example.org")
+            rotated = await organiser.post(f"/api/organiser/events/{demo.slug}/moderator-key")
+        assert old._reader is not None
+        await asyncio.wait_for(asyncio.shield(old._reader), 5.0)
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await old.send_raw(
+                json.dumps({"type": "hide_question", "client_id": "late", "question_id": question})
+            )
+        new_key = rotated.json()["moderator_key"]
+        async with httpx.AsyncClient(base_url=f"http://{second}") as http:
+            log = await http.get(
+                f"/api/events/{demo.slug}/log", headers={"Authorization": f"Bearer {new_key}"}
+            )
+        for screen in (participant, old):
+            await screen.close()
+
+    assert rotated.status_code == 200
+    assert old._socket.close_code == 4403
+    assert [(m["type"], m.get("code")) for m in old.messages[-1:]] == [("error", "key_rotated")]
+    assert log.json()["entries"] == []

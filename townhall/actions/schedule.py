@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Payload, Services
+from townhall.actions.series_roles import OrganiserActor, find_series, require_event, require_series
 from townhall.domain.conflicts import Clash, Slot, find_clashes
 from townhall.domain.schedule import (
     CalendarEvent,
@@ -29,6 +30,7 @@ from townhall.domain.schedule import (
     validate_event_input,
 )
 from townhall.domain.text import tame_marks
+from townhall.store import organisers
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Event, Moderator, Series
 
@@ -90,6 +92,9 @@ class ReschedulePayload(Payload):
     duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
     timezone: str | None = Field(default=None, max_length=64)
     override_conflicts: bool = False
+
+
+KEY_ROTATED = "This moderator link is no longer valid: the organiser issued a new one."
 
 
 @dataclass(frozen=True)
@@ -199,17 +204,19 @@ def _bookings(event: CalendarEvent) -> tuple[object, ...]:
     return (event.start_utc, event.duration, event.candidates, event.moderators, event.venue)
 
 
-async def _series(session: AsyncSession, slug: str) -> Series:
-    series = await session.scalar(select(Series).where(Series.slug == slug))
-    if series is None:
-        raise ActionRefused("unknown_series", "There is no such series.", status=404)
+async def _series(session: AsyncSession, who: OrganiserActor, slug: str) -> Series:
+    """The series, if `who` may edit it (404 when there is none, 403 when not theirs)."""
+    series = await find_series(session, slug)
+    await require_series(session, who, series)
     return series
 
 
-async def _event(session: AsyncSession, slug: str) -> Event:
+async def _event(session: AsyncSession, who: OrganiserActor, slug: str) -> Event:
+    """The event, if `who` may edit its series (404 when there is none, 403 when not theirs)."""
     event = await session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise ActionRefused("unknown_event", "There is no such event.", status=404)
+    await require_event(session, who, event)
     return event
 
 
@@ -217,7 +224,8 @@ async def _calendar(session: AsyncSession, services: Services, event: Event) -> 
     return (await store.calendar_events(session, [event], services.origin))[0]
 
 
-async def create_series(services: Services, payload: SeriesPayload) -> Series:
+async def create_series(services: Services, who: OrganiserActor, payload: SeriesPayload) -> Series:
+    """A new series, owned by the organiser who created it."""
     title = " ".join(tame_marks(payload.title).split())
     if not title:
         raise ActionRefused("invalid", "The title must not be empty.", field="title")
@@ -232,12 +240,16 @@ async def create_series(services: Services, payload: SeriesPayload) -> Series:
             updated_at=now,
         )
         session.add(series)
+        await session.flush()
+        await organisers.set_role(session, series.id, who.organiser_id, organisers.OWNER, now)
     return series
 
 
-async def edit_series(services: Services, slug: str, payload: SeriesEdit) -> Series:
+async def edit_series(
+    services: Services, who: OrganiserActor, slug: str, payload: SeriesEdit
+) -> Series:
     async with services.write_sessions() as session, session.begin():
-        series = await _series(session, slug)
+        series = await _series(session, who, slug)
         if payload.title is not None:
             title = " ".join(tame_marks(payload.title).split())
             if not title:
@@ -249,9 +261,11 @@ async def edit_series(services: Services, slug: str, payload: SeriesEdit) -> Ser
     return series
 
 
-async def publish_series(services: Services, slug: str, payload: PublishPayload) -> Series:
+async def publish_series(
+    services: Services, who: OrganiserActor, slug: str, payload: PublishPayload
+) -> Series:
     async with services.write_sessions() as session, session.begin():
-        series = await _series(session, slug)
+        series = await _series(session, who, slug)
         now = services.clock()
         series.published_at = now if payload.published else None
         series.updated_at = now
@@ -274,10 +288,12 @@ async def add_person(services: Services, kind: str, payload: PersonPayload) -> d
     return {"name": name}
 
 
-async def create_event(services: Services, series_slug: str, payload: EventPayload) -> EventOutcome:
+async def create_event(
+    services: Services, who: OrganiserActor, series_slug: str, payload: EventPayload
+) -> EventOutcome:
     now = services.clock()
     async with services.write_sessions() as session, session.begin():
-        series = await _series(session, series_slug)
+        series = await _series(session, who, series_slug)
         clean = await _validate(session, _event_input(payload, None), now, None)
         draft = new_event(clean, uid="(new)", url="", now=now)
         await _check_conflicts(session, services, draft, payload.override_conflicts)
@@ -289,11 +305,11 @@ async def create_event(services: Services, series_slug: str, payload: EventPaylo
 
 
 async def edit_event(
-    services: Services, slug: str, payload: EventEdit | ReschedulePayload
+    services: Services, who: OrganiserActor, slug: str, payload: EventEdit | ReschedulePayload
 ) -> EventOutcome:
     now = services.clock()
     async with services.write_sessions() as session, session.begin():
-        event = await _event(session, slug)
+        event = await _event(session, who, slug)
         current = await _calendar(session, services, event)
         if current.cancelled:
             raise ActionRefused("invalid", "A cancelled event cannot be changed.", field="status")
@@ -317,10 +333,10 @@ async def edit_event(
     return EventOutcome(event, revised)
 
 
-async def cancel(services: Services, slug: str) -> EventOutcome:
+async def cancel(services: Services, who: OrganiserActor, slug: str) -> EventOutcome:
     now = services.clock()
     async with services.write_sessions() as session, session.begin():
-        event = await _event(session, slug)
+        event = await _event(session, who, slug)
         current = await _calendar(session, services, event)
         if current.cancelled:
             return EventOutcome(event, current)
@@ -334,8 +350,12 @@ async def cancel(services: Services, slug: str) -> EventOutcome:
     return EventOutcome(event, revised)
 
 
-async def rotate_moderator_key(services: Services, slug: str) -> tuple[Event, str]:
+async def rotate_moderator_key(
+    services: Services, who: OrganiserActor, slug: str
+) -> tuple[Event, str]:
+    """A new moderator key; sockets opened with the old one close on every worker at once."""
     async with services.write_sessions() as session, session.begin():
-        event = await _event(session, slug)
+        event = await _event(session, who, slug)
         key = store.rotate_moderator_key(event)
+    await services.hub.revoke(event.id, "moderator", "key_rotated", KEY_ROTATED)
     return event, key

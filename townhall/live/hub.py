@@ -31,12 +31,27 @@ def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
+# The close code of a screen whose right to be here was withdrawn (a rotated moderator key).
+REVOKED_CLOSE_CODE = 4403
+BEHIND_CLOSE_CODE = 4408
+
+
 class Screen:
     """One connected screen: its audience ('participant' or 'moderator') and its outbox."""
 
     def __init__(self, audience: str, outbox_limit: int, direct: FrameWriter | None = None) -> None:
         self.audience = audience
         self.outbox = Outbox(outbox_limit, direct)
+        self.revoked = False
+        self.close_code = BEHIND_CLOSE_CODE  # when the outbox closes without a revocation
+
+    def revoke(self, code: str, message: str) -> None:
+        """No more actions from this screen: send an `error` frame, then close with 4403."""
+        if self.revoked:
+            return
+        self.revoked = True
+        self.close_code = REVOKED_CLOSE_CODE
+        self.outbox.close_after(dumps({"type": "error", "code": code, "message": message}))
 
     def send(self, message: str | Prepared) -> None:
         try:
@@ -65,6 +80,11 @@ class Room:
 
 def channel_for(event_id: int) -> str:
     return f"townhall:event:{event_id}"
+
+
+# A notice on an event's channel is the publishing worker's id (the room is dirty), or this
+# prefix and a JSON control notice: {"origin", "revoke": audience, "code", "message"}.
+CONTROL_PREFIX = "!"
 
 
 class Hub:
@@ -155,6 +175,32 @@ class Hub:
         for what changes with time alone, such as the moderator's burst flags."""
         self._mark(event_id)
 
+    async def revoke(self, event_id: int, audience: str, code: str, message: str) -> None:
+        """Close every screen of one audience of the event, here and on every other worker."""
+        self._revoke_here(event_id, audience, code, message)
+        notice = {"origin": self._origin, "revoke": audience, "code": code, "message": message}
+        try:
+            await self._backend.publish(channel_for(event_id), CONTROL_PREFIX + dumps(notice))
+        except (ConnectionError, OSError) as error:
+            # Each worker's sockets also re-check the key before acting (web/ws.py).
+            log.warning("fan-out backend publish of a revocation failed (%s)", error)
+
+    def _revoke_here(self, event_id: int, audience: str, code: str, message: str) -> None:
+        room = self._rooms.get(event_id)
+        for screen in list(room.screens) if room else ():
+            if screen.audience == audience:
+                screen.revoke(code, message)
+
+    def _control(self, event_id: int, text: str) -> None:
+        try:
+            notice = json.loads(text)
+            if notice["origin"] != self._origin:
+                self._revoke_here(
+                    event_id, str(notice["revoke"]), str(notice["code"]), str(notice["message"])
+                )
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a malformed control notice on event %s", event_id)
+
     def _mark(self, event_id: int) -> None:
         room = self._rooms.get(event_id)
         if room is not None:
@@ -173,8 +219,11 @@ class Hub:
                     log.info("fan-out backend connected")
                 channel, origin = await self._backend.next_published()
                 delay = 0.5
-                if origin != self._origin:
-                    self._mark(int(channel.rsplit(":", 1)[1]))
+                event_id = int(channel.rsplit(":", 1)[1])
+                if origin.startswith(CONTROL_PREFIX):
+                    self._control(event_id, origin[len(CONTROL_PREFIX) :])
+                elif origin != self._origin:
+                    self._mark(event_id)
             except asyncio.CancelledError:
                 raise
             except Exception:

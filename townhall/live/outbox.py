@@ -59,9 +59,10 @@ class Outbox:
         self._in_flight = False  # the send loop holds a message it has not finished sending
         self._ready = asyncio.Event()
         self._closed = False
+        self._closing = False  # close once what is queued has been sent
 
     def put(self, message: str | Prepared) -> None:
-        if self._closed:
+        if self._closed or self._closing:
             return
         prepared = message if isinstance(message, Prepared) else Prepared(message)
         if self._write_now(prepared):
@@ -73,7 +74,7 @@ class Outbox:
         self._ready.set()
 
     def put_state(self, diff: Prepared | None, full: Callable[[], Prepared]) -> None:
-        if self._closed:
+        if self._closed or self._closing:
             return
         state = diff if diff is not None and self._in_step and self._state is None else full()
         self._in_step = True
@@ -88,6 +89,13 @@ class Outbox:
 
     def close(self) -> None:
         self._closed = True
+        self._ready.set()
+
+    def close_after(self, message: str | Prepared) -> None:
+        """Send `message` after what is already queued (no state update), then close."""
+        self.put(message)
+        self._state = None
+        self._closing = True
         self._ready.set()
 
     @property
@@ -116,5 +124,8 @@ class Outbox:
                 state, self._state = self._state, None
                 self._in_flight = True
                 return state.text
+            if self._closing:
+                self._closed = True
+                return None
             self._ready.clear()
             await self._ready.wait()

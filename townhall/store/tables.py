@@ -46,6 +46,8 @@ class Organiser(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # An admin may do everything; others act only on series they hold a role in.
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Moderator(Base):
@@ -275,3 +277,45 @@ class EmailToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OrganiserSession(Base):
+    """A signed-in organiser's session: the cookie holds the token, only its hash is kept."""
+
+    __tablename__ = "organiser_sessions"
+    __table_args__ = (Index("ix_organiser_sessions_organiser", "organiser_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SeriesRole(Base):
+    """An organiser's role in one series: 'owner' (edits, manages editors) or 'editor'."""
+
+    __tablename__ = "series_roles"
+    __table_args__ = (Index("ix_series_roles_organiser", "organiser_id"),)
+
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
+    )
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("organisers.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInFailure(Base):
+    """One failed organiser sign-in, kept for throttling (keyed hashes, never the address)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_key", "key", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A keyed hash of what is limited: a network, an account on a network, an account, a device.
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

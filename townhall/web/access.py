@@ -15,6 +15,7 @@ from starlette.routing import Route
 from townhall.actions import access as gate
 from townhall.actions import invitations as invites
 from townhall.actions.base import ActionRefused, Payload, parse_payload_model
+from townhall.actions.series_roles import OrganiserActor, require_event
 from townhall.domain import access as rules
 from townhall.store import access as store
 from townhall.store import queries
@@ -23,6 +24,7 @@ from townhall.web.api import problem
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.json_input import BadJson, parse_json
 from townhall.web.messages import iso
+from townhall.web.organiser_auth import OrganiserSession
 from townhall.web.organisers import organiser_only
 from townhall.web.state import AppState
 
@@ -189,6 +191,24 @@ def _invitation_json(state: AppState, slug: str, view: invites.InvitationView) -
     return data
 
 
+OrganiserHandler = Callable[[Request, AppState], Awaitable[Response]]
+
+
+def event_editors_only(handler: OrganiserHandler) -> Callable[[Request], Awaitable[Response]]:
+    """For the owners and editors of the event's series (and admins); 403 for other organisers."""
+
+    async def checked(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
+        who = OrganiserActor(organiser.organiser_id, organiser.is_admin)
+        async with state.services.read_sessions() as session:
+            event = await queries.event_by_slug(session, request.path_params["slug"])
+            if event is None:
+                return problem(404, "unknown_event", "There is no such event.")
+            await require_event(session, who, event)
+        return await handler(request, state)
+
+    return organiser_only(checked)
+
+
 async def set_mode(request: Request, state: AppState) -> Response:
     payload = await _body(request, ModePayload)
     event = await invites.set_mode(state.services, request.path_params["slug"], payload.mode)
@@ -262,17 +282,17 @@ routes = [
         methods=["POST"],
     ),
     Route("/api/events/{slug}/delegates", delegates, methods=["GET"]),
-    Route(f"{_ORGANISER}/access-mode", organiser_only(set_mode), methods=["POST"]),
-    Route(f"{_ORGANISER}/invitations", organiser_only(list_invitations), methods=["GET"]),
-    Route(f"{_ORGANISER}/invitations", organiser_only(add_invitations), methods=["POST"]),
+    Route(f"{_ORGANISER}/access-mode", event_editors_only(set_mode), methods=["POST"]),
+    Route(f"{_ORGANISER}/invitations", event_editors_only(list_invitations), methods=["GET"]),
+    Route(f"{_ORGANISER}/invitations", event_editors_only(add_invitations), methods=["POST"]),
     Route(
         _ORGANISER + "/invitations/{invitation_id}/revoke",
-        organiser_only(revoke_invitation),
+        event_editors_only(revoke_invitation),
         methods=["POST"],
     ),
     Route(
         _ORGANISER + "/invitations/{invitation_id}/link",
-        organiser_only(new_invitation_link),
+        event_editors_only(new_invitation_link),
         methods=["POST"],
     ),
 ]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import re
 from typing import Any
 
+from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
+from townhall.actions.schedule import KEY_ROTATED
 from townhall.actions.views import load_own_marks, load_queue
 from townhall.live.hub import Screen
 from townhall.store import queries
+from townhall.store.tables import Event
 from townhall.web import messages
 from townhall.web.admission import refused_frame
 from townhall.web.auth import is_moderator
@@ -97,9 +101,12 @@ async def event_socket(websocket: WebSocket) -> None:
             )
             screen.send(snapshot)
     await hub.join(event.id, screen)
+    key_hash = event.moderator_key_hash if moderator else None
+    if key_hash is not None and not await _key_unchanged(state, event.id, key_hash):
+        screen.revoke("key_rotated", KEY_ROTATED)  # rotated between the hello and the join
     sender = asyncio.create_task(_send_loop(websocket, screen))
     try:
-        await _receive_loop(websocket, state, actor, slug, screen)
+        await _receive_loop(websocket, state, actor, slug, screen, key_hash)
     finally:
         await hub.leave(event.id, screen)
         screen.outbox.close()
@@ -114,17 +121,30 @@ async def _send_loop(websocket: WebSocket, screen: Screen) -> None:
             await websocket.send_text(message)
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
-    # Closed because it fell too far behind: the client resyncs from a snapshot on reconnect.
+    # Closed because it fell too far behind (4408: the client resyncs from a snapshot on
+    # reconnect) or because its moderator key was rotated (4403, after an `error` frame).
     if websocket.application_state == WebSocketState.CONNECTED:
         with contextlib.suppress(Exception):
-            await websocket.close(code=4408)
+            await websocket.close(code=screen.close_code)
+
+
+async def _key_unchanged(state: AppState, event_id: int, key_hash: str) -> bool:
+    """The moderator key this socket signed in with is still the event's key."""
+    async with state.services.read_sessions() as session:
+        current = await session.scalar(select(Event.moderator_key_hash).where(Event.id == event_id))
+    return current is not None and hmac.compare_digest(current, key_hash)
 
 
 FLOOD_STRIKES = 20  # frames over the limit before the socket is dropped
 
 
 async def _receive_loop(
-    websocket: WebSocket, state: AppState, actor: Actor, slug: str, screen: Screen
+    websocket: WebSocket,
+    state: AppState,
+    actor: Actor,
+    slug: str,
+    screen: Screen,
+    key_hash: str | None = None,
 ) -> None:
     limit = state.settings.max_frame_bytes
     connection_key = f"{id(screen)}"
@@ -133,6 +153,8 @@ async def _receive_loop(
         frame = await websocket.receive()
         if frame["type"] == "websocket.disconnect":
             return
+        if screen.revoked:
+            continue  # closing with 4403: nothing more from this socket is applied
         if not state.limits.allow_frame(connection_key):
             strikes += 1
             if strikes >= FLOOD_STRIKES:
@@ -173,6 +195,15 @@ async def _receive_loop(
         refused = await state.admission.check(actor, slug, name, message)
         if refused is not None:
             screen.send(refused_frame(name, client_id, refused))
+            continue
+        # Defence in depth: the hub closes these sockets on rotation; should its notice not
+        # arrive (fan-out backend down), the key is still checked before acting.
+        if (
+            key_hash is not None
+            and actor.moderator_of is not None
+            and not await _key_unchanged(state, actor.moderator_of, key_hash)
+        ):
+            screen.revoke("key_rotated", KEY_ROTATED)
             continue
         screen.send(await _perform(state, actor, slug, name, client_id, message))
 
