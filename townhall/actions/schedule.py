@@ -15,7 +15,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townhall.actions.base import ActionRefused, Payload, Services
+from townhall.actions.base import ActionRefused, Moment, Payload, Services
 from townhall.domain.conflicts import Clash, Slot, find_clashes
 from townhall.domain.schedule import (
     CalendarEvent,
@@ -57,7 +57,7 @@ class EventPayload(Payload):
     kind: Literal["town_hall", "informal_dialogue"]
     candidates: list[str] = Field(default_factory=list, max_length=20)
     moderators: list[str] = Field(default_factory=list, max_length=20)
-    start: datetime = Field(description="Wall-clock time in `timezone` (or with an offset).")
+    start: Moment = Field(description="Wall-clock time in `timezone` (or with an offset).")
     duration_minutes: int = Field(ge=0, le=100_000)
     timezone: str = Field(max_length=64)
     venue: str | None = Field(default=None, max_length=200)
@@ -73,7 +73,7 @@ class EventEdit(Payload):
     kind: Literal["town_hall", "informal_dialogue"] | None = None
     candidates: list[str] | None = Field(default=None, max_length=20)
     moderators: list[str] | None = Field(default=None, max_length=20)
-    start: datetime | None = None
+    start: Moment | None = None
     duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
     timezone: str | None = Field(default=None, max_length=64)
     venue: str | None = Field(default=None, max_length=200)
@@ -85,7 +85,7 @@ class EventEdit(Payload):
 
 
 class ReschedulePayload(Payload):
-    start: datetime
+    start: Moment
     duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
     timezone: str | None = Field(default=None, max_length=64)
     override_conflicts: bool = False
