@@ -18,7 +18,7 @@ from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import FLUSH_SECONDS, Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store.pairs import pairs_table
@@ -29,14 +29,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class QuestionRequest:
+class QuestionRequest(BatchRequest):
     actor: Actor
     event_slug: str
     client_id: str
     text: str
-    outcome: Reply | ActionRefused | None = None
-    event_id: int | None = None
     question_id: int | None = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.question_id = None
+
+    def describe(self) -> str:
+        return f"submit_question {self.client_id!r} in {self.event_slug}"
 
 
 def _refusal(event: Event | None, text: str) -> ActionRefused | str:
