@@ -31,7 +31,17 @@ CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 # The largest id both databases hold: an INTEGER is 32 bits on PostgreSQL (64 on SQLite).
 # A larger one would fail inside the database, and in a batch it would fail the others' work.
 MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def whole_number(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer (3.5, "3" and true stay refused): for use as
+    `Annotated[int, Field(ge=..., le=...), BeforeValidator(whole_number)]`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
 
 
 def _text_or_datetime(value: object) -> object:

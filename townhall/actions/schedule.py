@@ -9,13 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townhall.actions.base import ActionRefused, Moment, Payload, Services
+from townhall.actions.base import ActionRefused, Moment, Payload, Services, whole_number
 from townhall.domain.conflicts import Clash, Slot, find_clashes
 from townhall.domain.schedule import (
     CalendarEvent,
@@ -30,6 +30,9 @@ from townhall.domain.schedule import (
 )
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Event, Moderator, Series
+
+
+Minutes = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(whole_number)]
 
 
 class SeriesPayload(Payload):
@@ -58,7 +61,7 @@ class EventPayload(Payload):
     candidates: list[str] = Field(default_factory=list, max_length=20)
     moderators: list[str] = Field(default_factory=list, max_length=20)
     start: Moment = Field(description="Wall-clock time in `timezone` (or with an offset).")
-    duration_minutes: int = Field(ge=0, le=100_000)
+    duration_minutes: Minutes
     timezone: str = Field(max_length=64)
     venue: str | None = Field(default=None, max_length=200)
     stream_url: str | None = Field(default=None, max_length=500)
@@ -74,7 +77,7 @@ class EventEdit(Payload):
     candidates: list[str] | None = Field(default=None, max_length=20)
     moderators: list[str] | None = Field(default=None, max_length=20)
     start: Moment | None = None
-    duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    duration_minutes: Minutes | None = None
     timezone: str | None = Field(default=None, max_length=64)
     venue: str | None = Field(default=None, max_length=200)
     stream_url: str | None = Field(default=None, max_length=500)
@@ -86,7 +89,7 @@ class EventEdit(Payload):
 
 class ReschedulePayload(Payload):
     start: Moment
-    duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    duration_minutes: Minutes | None = None
     timezone: str | None = Field(default=None, max_length=64)
     override_conflicts: bool = False
 
