@@ -30,8 +30,9 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -88,9 +89,7 @@ def arbitrary_bodies(name: str) -> st.SearchStrategy[dict[str, Any]]:
 
 def bodies(name: str) -> st.SearchStrategy[Any]:
     """Any body for the action's route; a JSON object carries a `client_id` when it has none."""
-    return st.one_of(
-        schema_bodies(name), mutated_bodies(name), arbitrary_bodies(name), json_values
-    )
+    return st.one_of(schema_bodies(name), mutated_bodies(name), arbitrary_bodies(name), json_values)
 
 
 action_names = st.sampled_from(sorted(ACTIONS))

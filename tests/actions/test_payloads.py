@@ -92,7 +92,9 @@ async def test_perform_any_payload_acknowledged_or_refused_with_a_code(
     )
 
     try:
-        reply = await perform(running.services, actor, running.slug, name, next(_client_ids), payload)
+        reply = await perform(
+            running.services, actor, running.slug, name, next(_client_ids), payload
+        )
     except ActionRefused as refusal:
         assert (refusal.code != "internal", refusal.status < 500) == (True, True), refusal.code
     else:

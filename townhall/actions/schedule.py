@@ -31,7 +31,6 @@ from townhall.domain.schedule import (
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Event, Moderator, Series
 
-
 Minutes = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(whole_number)]
 
 
