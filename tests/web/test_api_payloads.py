@@ -80,3 +80,23 @@ async def test_api_questions_open_takes_only_a_boolean(
         )
 
     assert answer == (400, "bad_payload")
+
+
+async def test_api_text_with_nul_refused_and_slug_with_nul_unknown(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database)
+    server = await start_server(database)
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        profile = await _post(
+            http, demo.slug, "set_profile", {"client_id": "p1", "display_name": "Ann\x00"}
+        )
+        event = await http.get("/api/events/a%00b")
+        queue = await http.get("/api/events/a%00b/queue")
+        vote = await _post(http, "a%00b", "vote", {"client_id": "v1", "question_id": 1})
+
+    assert profile == (400, "bad_payload")
+    assert (event.status_code, event.json()["error"]["code"]) == (404, "unknown_event")
+    assert (queue.status_code, queue.json()["error"]["code"]) == (404, "unknown_event")
+    assert vote == (404, "unknown_event")

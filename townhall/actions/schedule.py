@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
@@ -117,16 +117,21 @@ def _event_input(payload: EventPayload | EventEdit, base: CalendarEvent | None) 
         start = base.start_utc
     minutes = pick("duration_minutes", int(base.duration.total_seconds() // 60) if base else None)
     try:
-        start_utc = utc_from_local(start, timezone) if start.tzinfo is None else start
+        start_utc = (
+            utc_from_local(start, timezone) if start.tzinfo is None else start.astimezone(UTC)
+        )
+        end = start_utc + timedelta(minutes=minutes)
     except ScheduleError as error:
         raise _invalid(error) from None
+    except (ValueError, OverflowError) as error:  # a time the clocks skip; past year 9999
+        raise ActionRefused("invalid", str(error), field="start") from None
     return EventInput(
         title=pick("title", base.title if base else ""),
         kind=pick("kind", base.kind.value if base else ""),
         candidates=tuple(pick("candidates", base.candidates if base else ())),
         moderators=tuple(pick("moderators", base.moderators if base else ())),
         start=start,
-        end=start_utc + timedelta(minutes=minutes),
+        end=end,
         timezone=timezone,
         venue=pick("venue", base.venue if base else None),
         stream_url=pick("stream_url", base.stream_url if base else None),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -66,9 +66,9 @@ def organiser_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]
     return endpoint
 
 
-class SignIn(BaseModel):
-    email: str
-    password: str
+class SignIn(Payload):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
 
 
 async def sign_in(request: Request) -> Response:
