@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import FLUSH_SECONDS, Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.access import needs_grant
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
@@ -31,14 +31,19 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class QuestionRequest:
+class QuestionRequest(BatchRequest):
     actor: Actor
     event_slug: str
     client_id: str
     text: str
-    outcome: Reply | ActionRefused | None = None
-    event_id: int | None = None
     question_id: int | None = None
+
+    def reset(self) -> None:
+        super().reset()
+        self.question_id = None
+
+    def describe(self) -> str:
+        return f"submit_question {self.client_id!r} in {self.event_slug}"
 
 
 def _refusal(event: Event | None, text: str) -> ActionRefused | str:

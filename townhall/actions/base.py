@@ -11,9 +11,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    field_validator,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,8 +36,46 @@ log = logging.getLogger(__name__)
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
+# The largest id both databases hold: an INTEGER is 32 bits on PostgreSQL (64 on SQLite).
+# A larger one would fail inside the database, and in a batch it would fail the others' work.
+MAX_ID = 2**31 - 1
+
+
+def whole_number(value: object) -> object:
+    """JSON Schema counts 3.0 as an integer (3.5, "3" and true stay refused): for use as
+    `Annotated[int, Field(ge=..., le=...), BeforeValidator(whole_number)]`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(whole_number)]
+
+
+def _text_or_datetime(value: object) -> object:
+    if not isinstance(value, str | datetime):
+        raise ValueError("Input should be an ISO 8601 date and time, as a string")
+    return value
+
+
+# A moment is written as ISO 8601 text (a number is not read as a Unix time).
+Moment = Annotated[datetime, Strict(False), BeforeValidator(_text_or_datetime)]
+
+
 class Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Strict: a number is a JSON number and a boolean a JSON boolean, never a string (nor
+    `true` a 1); a list is a list. Every payload of the API derives from this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold a NUL (lone surrogates pydantic refuses already).
+        texts = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("Text must not contain NUL characters")
+        return value
 
 
 class ActionRefused(Exception):

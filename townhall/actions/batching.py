@@ -3,6 +3,10 @@
 The hot actions (votes, questions) are set-based work: whatever arrives during a commit goes
 into the next one as a handful of statements, so the rate is not bounded by statements per
 action. Each request still gets its own answer (or refusal) once its batch has committed.
+
+A batch that fails is split in halves and each half committed on its own, again and again,
+until the request at fault stands alone (like the per-item results of Elasticsearch's
+`_bulk`): it alone gets the error; every other request is applied and answered once.
 """
 
 from __future__ import annotations
@@ -12,18 +16,38 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Reply, Services
+from townhall.store.committer import is_outage
 
 log = logging.getLogger(__name__)
 
-R = TypeVar("R")
-
 FLUSH_SECONDS = 0.005  # TOWNHALL_BATCH_FLUSH_SECONDS
+
+
+@dataclass
+class BatchRequest:
+    """What an attempt to apply a request decides: its answer, and its event's id."""
+
+    outcome: Reply | ActionRefused | None = field(default=None, kw_only=True)
+    event_id: int | None = field(default=None, kw_only=True)
+
+    def reset(self) -> None:
+        """Forget what an attempt decided: its transaction was rolled back (or is retried)."""
+        self.outcome = None
+        self.event_id = None
+
+    def describe(self) -> str:
+        return repr(self)
+
+
+R = TypeVar("R", bound=BatchRequest)
+Pending = tuple[R, asyncio.Future[Reply]]
 
 
 class Batcher(ABC, Generic[R]):
@@ -35,7 +59,8 @@ class Batcher(ABC, Generic[R]):
         self.services = services
         self.max_batch = max_batch
         self.flush_seconds = flush_seconds
-        # Participants certainly stored: a cache, not a registry (the database decides).
+        # Participants certainly stored: a cache, not a registry (the database decides). Only
+        # what a committed transaction returned is added.
         self.known_participants: set[str] = set()
         self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply], float]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -64,14 +89,14 @@ class Batcher(ABC, Generic[R]):
             # quiet the wait gathers a few requests, since a batch costs milliseconds of CPU
             # whatever its size.
             await asyncio.sleep(max(0.0, arrived + self.flush_seconds - loop.time()))
-            batch = [(request, future)]
+            batch: list[Pending[R]] = [(request, future)]
             while len(batch) < self.max_batch and not self._queue.empty():
                 waiting, its_future, _ = self._queue.get_nowait()
                 batch.append((waiting, its_future))
             try:
                 await self.apply(batch)
-            except Exception as error:
-                log.exception("a batch of %d %s failed; none was applied", len(batch), self.name)
+            except Exception as error:  # not the commit's (apply isolates that): settling's
+                log.exception("answering a batch of %d %s failed", len(batch), self.name)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
@@ -85,23 +110,68 @@ class Batcher(ABC, Generic[R]):
     async def after(self, applied: list[R]) -> None:
         """What follows the commit for the requests that were applied (none by default)."""
 
-    async def apply(self, batch: list[tuple[R, asyncio.Future[Reply]]]) -> None:
-        """Apply and commit the batch, then settle every future."""
-        requests = [request for request, _ in batch]
+    async def apply(self, batch: list[Pending[R]]) -> None:
+        """Apply and commit the batch, then settle every future; a request that makes the
+        batch fail is found by splitting it, and fails alone."""
+        await self._isolate(batch, whole=True)
+
+    async def _commit(self, requests: list[R]) -> None:
         now = self.services.clock()
         known = self.known_participants
-        stored = await self.services.committer.run(
-            lambda session: self.store(session, requests, now, known)
-        )
+
+        async def work(session: AsyncSession) -> set[str]:
+            # The committer may run a work more than once (a lost deadlock, a failed group):
+            # every attempt starts from nothing an earlier, rolled-back one decided.
+            for request in requests:
+                request.reset()
+            return await self.store(session, requests, now, known)
+
+        stored = await self.services.committer.run(work)
         if len(known) > 500_000:
             known.clear()
         known.update(stored)
-        await self.after(await settle(self.services, batch))
+
+    async def _isolate(self, batch: list[Pending[R]], *, whole: bool = False) -> None:
+        try:
+            await self._commit([request for request, _ in batch])
+        except Exception as error:
+            failure = error
+        else:
+            await self.after(await settle(self.services, batch))
+            return
+        for request, _ in batch:
+            request.reset()
+        if len(batch) == 1:
+            log.error(
+                "%s: %s failed on its own and was refused: %r",
+                self.name,
+                batch[0][0].describe(),
+                failure,
+                exc_info=failure,
+            )
+        elif is_outage(failure):
+            # The database, not a request, is at fault: splitting would only repeat it.
+            log.error(
+                "a batch of %d %s failed; none was applied", len(batch), self.name, exc_info=failure
+            )
+        else:
+            if whole:
+                log.warning(
+                    "a batch of %d %s failed (%r); splitting it to find the request at fault",
+                    len(batch),
+                    self.name,
+                    failure,
+                )
+            middle = len(batch) // 2
+            await self._isolate(batch[:middle])
+            await self._isolate(batch[middle:])
+            return
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(failure)
 
 
-async def settle(
-    services: Services, batch: Sequence[tuple[Any, asyncio.Future[Reply]]]
-) -> list[Any]:
+async def settle(services: Services, batch: Sequence[Pending[R]]) -> list[R]:
     """Answer each request of a committed batch; notify the events that changed. Returns the
     requests that were applied (not refused, not replayed)."""
     changed, applied = set(), []

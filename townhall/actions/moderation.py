@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import select
 
-from townhall.actions.base import ActionRefused, Context, Payload, action
+from townhall.actions.base import ActionRefused, Context, Id, Payload, action
 from townhall.actions.questions import QuestionRef, load_question
 from townhall.domain.questions import Move, RefusedMove, Status, apply_move
 from townhall.store import merging
@@ -15,8 +15,8 @@ from townhall.store.tables import ModerationEntry, Question
 
 
 class MergePayload(Payload):
-    question_id: int = Field(ge=1, description="The question to fold in.")
-    into_id: int = Field(ge=1, description="The question it repeats.")
+    question_id: Id = Field(description="The question to fold in.")
+    into_id: Id = Field(description="The question it repeats.")
 
 
 class QuestionsOpenPayload(Payload):

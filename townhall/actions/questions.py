@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from townhall.actions.asking import QuestionRequest, apply_questions
-from townhall.actions.base import ActionRefused, Context, Payload, action
+from townhall.actions.base import ActionRefused, Context, Id, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
 from townhall.domain.text import MAX_QUESTION_CHARS, tame_marks
 from townhall.store.tables import Participant, Question
@@ -18,7 +18,7 @@ class SubmitQuestion(Payload):
 
 
 class QuestionRef(Payload):
-    question_id: int = Field(ge=1)
+    question_id: Id
 
 
 def require_open(context: Context) -> None:

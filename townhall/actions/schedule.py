@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townhall.actions.base import ActionRefused, Payload, Services
+from townhall.actions.base import ActionRefused, Moment, Payload, Services, whole_number
 from townhall.actions.series_roles import OrganiserActor, find_series, require_event, require_series
 from townhall.domain.conflicts import Clash, Slot, find_clashes
 from townhall.domain.schedule import (
@@ -33,6 +33,8 @@ from townhall.domain.text import tame_marks
 from townhall.store import organisers
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Event, Moderator, Series
+
+Minutes = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(whole_number)]
 
 
 class SeriesPayload(Payload):
@@ -60,8 +62,8 @@ class EventPayload(Payload):
     kind: Literal["town_hall", "informal_dialogue"]
     candidates: list[str] = Field(default_factory=list, max_length=20)
     moderators: list[str] = Field(default_factory=list, max_length=20)
-    start: datetime = Field(description="Wall-clock time in `timezone` (or with an offset).")
-    duration_minutes: int = Field(ge=0, le=100_000)
+    start: Moment = Field(description="Wall-clock time in `timezone` (or with an offset).")
+    duration_minutes: Minutes
     timezone: str = Field(max_length=64)
     venue: str | None = Field(default=None, max_length=200)
     stream_url: str | None = Field(default=None, max_length=500)
@@ -76,8 +78,8 @@ class EventEdit(Payload):
     kind: Literal["town_hall", "informal_dialogue"] | None = None
     candidates: list[str] | None = Field(default=None, max_length=20)
     moderators: list[str] | None = Field(default=None, max_length=20)
-    start: datetime | None = None
-    duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    start: Moment | None = None
+    duration_minutes: Minutes | None = None
     timezone: str | None = Field(default=None, max_length=64)
     venue: str | None = Field(default=None, max_length=200)
     stream_url: str | None = Field(default=None, max_length=500)
@@ -88,8 +90,8 @@ class EventEdit(Payload):
 
 
 class ReschedulePayload(Payload):
-    start: datetime
-    duration_minutes: int | None = Field(default=None, ge=0, le=100_000)
+    start: Moment
+    duration_minutes: Minutes | None = None
     timezone: str | None = Field(default=None, max_length=64)
     override_conflicts: bool = False
 
@@ -121,16 +123,21 @@ def _event_input(payload: EventPayload | EventEdit, base: CalendarEvent | None) 
         start = base.start_utc
     minutes = pick("duration_minutes", int(base.duration.total_seconds() // 60) if base else None)
     try:
-        start_utc = utc_from_local(start, timezone) if start.tzinfo is None else start
+        start_utc = (
+            utc_from_local(start, timezone) if start.tzinfo is None else start.astimezone(UTC)
+        )
+        end = start_utc + timedelta(minutes=minutes)
     except ScheduleError as error:
         raise _invalid(error) from None
+    except (ValueError, OverflowError) as error:  # a time the clocks skip; past year 9999
+        raise ActionRefused("invalid", str(error), field="start") from None
     return EventInput(
         title=pick("title", base.title if base else ""),
         kind=pick("kind", base.kind.value if base else ""),
         candidates=tuple(pick("candidates", base.candidates if base else ())),
         moderators=tuple(pick("moderators", base.moderators if base else ())),
         start=start,
-        end=start_utc + timedelta(minutes=minutes),
+        end=end,
         timezone=timezone,
         venue=pick("venue", base.venue if base else None),
         stream_url=pick("stream_url", base.stream_url if base else None),

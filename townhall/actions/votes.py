@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import FLUSH_SECONDS, Batcher
+from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
@@ -58,14 +58,17 @@ _QUESTIONS_WITH_GROUPS = (
 
 
 @dataclass
-class VoteRequest:
+class VoteRequest(BatchRequest):
     actor: Actor
     event_slug: str
     client_id: str
     question_id: int
     kind: str = "vote"  # or "unvote"
-    outcome: Reply | ActionRefused | None = None
-    event_id: int | None = None
+
+    def describe(self) -> str:
+        return (
+            f"{self.kind} {self.client_id!r} for question {self.question_id} in {self.event_slug}"
+        )
 
 
 async def apply_votes(

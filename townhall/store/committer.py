@@ -5,6 +5,11 @@ carries hundreds of actions and the rate is not bounded by one commit per vote; 
 quiet an action commits at once. A refused action rolls back only its savepoint (a group of
 one needs none: its transaction is its own). Nobody hears "done" before the commit that holds
 their action has succeeded.
+
+When the shared transaction itself fails (at COMMIT, say, where a deferred constraint is
+checked), the group is split in halves and each committed on its own, until the work at fault
+stands alone: it alone gets the error, and every other work commits once. A work may therefore
+run more than once; only the attempt that committed counts.
 """
 
 from __future__ import annotations
@@ -42,6 +47,20 @@ class CommitFailed(Exception):
     """The transaction holding the action did not commit; nothing of it was stored."""
 
 
+class CommitterStopped(CommitFailed):
+    """The server is stopping; the action was not tried."""
+
+
+def is_outage(error: BaseException) -> bool:
+    """The database, not a request, is at fault (the connection was lost, the server is
+    stopping): splitting a group or batch to find a guilty request would only repeat it."""
+    if isinstance(error, CommitterStopped | OSError):  # OSError: refused, reset, timed out
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return error.__cause__ is not None and is_outage(error.__cause__)
+
+
 class GroupCommitter:
     def __init__(self, sessions: SessionFactory, *, max_batch: int = 256) -> None:
         self._sessions = sessions
@@ -62,7 +81,7 @@ class GroupCommitter:
         while not self._queue.empty():
             _, future = self._queue.get_nowait()
             if not future.done():
-                future.set_exception(CommitFailed("the server is stopping"))
+                future.set_exception(CommitterStopped("the server is stopping"))
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Apply `work` in the next group transaction; returns once that has committed."""
@@ -92,9 +111,12 @@ class GroupCommitter:
                     continue
                 return None, refused
 
-    async def _commit_alone(self, work: Work, future: asyncio.Future[Any]) -> None:
+    async def _commit_alone(
+        self, work: Work, future: asyncio.Future[Any], *, isolated: bool = False
+    ) -> None:
         """A group of one work needs no savepoint (two statements fewer): its transaction is
-        its own, so when the work fails, rolling all of it back undoes just that work."""
+        its own, so when the work fails, rolling all of it back undoes just that work.
+        `isolated`: split out of a group whose transaction failed."""
         retries = 0
         while True:
             refused: BaseException | None = None
@@ -111,9 +133,21 @@ class GroupCommitter:
                     log.info("work rolled back by a lock conflict; trying it again")
                     continue
                 if refused is None:
-                    log.exception("group commit of 1 action failed")
+                    log.error(
+                        "%s: %r",
+                        "the work that failed its group failed alone"
+                        if isolated
+                        else "group commit of 1 action failed",
+                        failure,
+                        exc_info=failure,
+                    )
                 if not future.done():
-                    future.set_exception(refused or CommitFailed(str(failure)))
+                    if refused is not None:
+                        future.set_exception(refused)
+                    else:
+                        failed = CommitFailed(str(failure))
+                        failed.__cause__ = failure
+                        future.set_exception(failed)
                 return
             self.commits += 1
             self.actions += 1
@@ -121,9 +155,11 @@ class GroupCommitter:
                 future.set_result(value)
             return
 
-    async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
+    async def _commit(
+        self, batch: list[tuple[Work, asyncio.Future[Any]]], *, isolated: bool = False
+    ) -> None:
         if len(batch) == 1:
-            await self._commit_alone(*batch[0])
+            await self._commit_alone(*batch[0], isolated=isolated)
             return
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
@@ -131,10 +167,24 @@ class GroupCommitter:
                 for work, future in batch:
                     outcomes.append((future, *await self._apply(session, work)))
         except Exception as failure:
-            log.exception("group commit of %d actions failed", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(CommitFailed(str(failure)))
+            if is_outage(failure):
+                log.error("group commit of %d actions failed", len(batch), exc_info=failure)
+                for _, future in batch:
+                    if not future.done():
+                        failed = CommitFailed(str(failure))
+                        failed.__cause__ = failure
+                        future.set_exception(failed)
+                return
+            if not isolated:
+                log.warning(
+                    "group commit of %d actions failed (%r); splitting it to find the work at "
+                    "fault",
+                    len(batch),
+                    failure,
+                )
+            middle = len(batch) // 2
+            await self._commit(batch[:middle], isolated=True)
+            await self._commit(batch[middle:], isolated=True)
             return
         self.commits += 1
         self.actions += len(batch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,18 +18,32 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
     pass
 
 
+class Slug(TypeDecorator[str]):
+    """A slug (a-z, 0-9, -). A slug looked up from a URL may hold a NUL, which PostgreSQL
+    cannot even compare: it becomes U+FFFD, which no slug holds, so the lookup finds nothing
+    (a 404) instead of failing the query (a 500, or the batch of votes it was in)."""
+
+    impl = String(80)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 class Series(Base):
     __tablename__ = "series"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(Slug(), unique=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -73,7 +88,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(Slug(), unique=True)
     # The calendar UID: fixed at creation, never changed (calendars match updates by it).
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)

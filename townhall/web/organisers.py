@@ -6,7 +6,7 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -86,7 +86,7 @@ def organiser_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]
     return endpoint
 
 
-class SignIn(BaseModel):
+class SignIn(Payload):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 

@@ -1,0 +1,101 @@
+"""Property: whatever payload reaches `perform`, valid by the action's schema or any JSON at
+all, the answer is an acknowledgement or a refusal with a stable code, never an internal
+error, and the batches keep serving everyone else."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from conftest import Database, seed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from payloads import action_names, bodies
+
+from townhall.actions.asking import QuestionBatcher
+from townhall.actions.base import ActionRefused, Actor, Reply, Services, perform
+from townhall.actions.votes import VoteBatcher
+from townhall.live.backends import MemoryBackend
+from townhall.live.hub import Hub
+from townhall.store.committer import GroupCommitter
+from townhall.store.db import create_engine, session_factory
+from townhall.store.queries import event_by_slug
+
+
+@dataclass
+class Running:
+    services: Services
+    slug: str
+    event_id: int
+
+
+async def _no_render(event_id: int, online: int) -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+async def running(database: Database) -> AsyncIterator[Running]:
+    demo = await seed(database)
+    engine = create_engine(database.url, schema=database.schema)
+    writes = session_factory(engine, write=True)
+    committer = GroupCommitter(writes)
+    await committer.start()
+    services = Services(
+        read_sessions=session_factory(engine),
+        write_sessions=writes,
+        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
+        committer=committer,
+    )
+    services.votes, services.asking = VoteBatcher(services), QuestionBatcher(services)
+    await services.votes.start()
+    await services.asking.start()
+    async with services.read_sessions() as session:
+        event = await event_by_slug(session, demo.slug)
+    assert event is not None
+    for n in range(4):  # questions 1..4 exist, so id-taking actions get past the lookup
+        await perform(
+            services,
+            Actor(f"asker-{n}"),
+            demo.slug,
+            "submit_question",
+            f"seed{n}",
+            {"text": f"Seeded question number {n}?"},
+        )
+    yield Running(services, demo.slug, event.id)
+    await services.votes.stop()
+    await services.asking.stop()
+    await committer.stop()
+    await engine.dispose()
+
+
+_client_ids = (f"c{n}" for n in itertools.count())
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data(), moderator=st.booleans())
+async def test_perform_any_payload_acknowledged_or_refused_with_a_code(
+    running: Running, data: st.DataObject, moderator: bool
+) -> None:
+    name = data.draw(action_names, label="action")
+    body = data.draw(bodies(name).filter(lambda body: isinstance(body, dict)), label="body")
+    payload: dict[str, Any] = {key: value for key, value in body.items() if key != "client_id"}
+    actor = Actor(
+        f"00000000-0000-4000-8000-{len(name):012d}",
+        moderator_of=running.event_id if moderator else None,
+    )
+
+    try:
+        reply = await perform(
+            running.services, actor, running.slug, name, next(_client_ids), payload
+        )
+    except ActionRefused as refusal:
+        assert (refusal.code != "internal", refusal.status < 500) == (True, True), refusal.code
+    else:
+        assert isinstance(reply, Reply) and reply.action == name
