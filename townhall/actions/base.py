@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -60,6 +61,8 @@ def _text_or_datetime(value: object) -> object:
 
 # A moment is written as ISO 8601 text (a number is not read as a Unix time).
 Moment = Annotated[datetime, Strict(False), BeforeValidator(_text_or_datetime)]
+# The same, with its offset required ("2026-12-02T17:59:00Z", not a local time).
+AwareMoment = Annotated[AwareDatetime, Strict(False), BeforeValidator(_text_or_datetime)]
 
 
 class Payload(BaseModel):

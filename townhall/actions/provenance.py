@@ -11,27 +11,25 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from townhall.actions.base import ActionRefused, Context, Payload, action
+from townhall.actions.base import ActionRefused, AwareMoment, Context, Id, Payload, action
 from townhall.actions.questions import load_question
 from townhall.domain.provenance import RULES, SupportSummary, summarise
 from townhall.store import provenance
 from townhall.store.db import SessionFactory
 from townhall.store.tables import ModerationEntry, Question, SupportSetAside
 
-# Ids the databases store (a 32-bit integer on both).
-MAX_ID = 2**31 - 1
 NETWORK_PATTERN = r"^[0-9a-f]{16,64}$"
 
 
 class SetAsidePayload(Payload):
-    question_id: int = Field(ge=1, le=MAX_ID, strict=True, description="Any wording of the group.")
+    question_id: Id = Field(description="Any wording of the group.")
     network: str | None = Field(
         default=None, pattern=NETWORK_PATTERN, description="A network hash from the breakdown."
     )
-    since: AwareDatetime | None = Field(default=None, description="Votes cast at or after.")
-    until: AwareDatetime | None = Field(default=None, description="Votes cast at or before.")
+    since: AwareMoment | None = Field(default=None, description="Votes cast at or after.")
+    until: AwareMoment | None = Field(default=None, description="Votes cast at or before.")
     new_only: bool = Field(
         default=False, strict=True, description="Only votes of identities minutes old."
     )
@@ -46,7 +44,7 @@ class SetAsidePayload(Payload):
 
 
 class RestorePayload(Payload):
-    set_aside_id: int = Field(ge=1, le=MAX_ID, strict=True)
+    set_aside_id: Id
 
 
 def _log(context: Context, question_id: int, name: str, **detail: Any) -> None:

@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from townhall.actions.provenance import MAX_ID, support_breakdown
+from townhall.actions.base import MAX_ID
+from townhall.actions.provenance import support_breakdown
 from townhall.store import queries
 from townhall.web.api import problem
 from townhall.web.auth import is_moderator, moderator_key_from
