@@ -89,7 +89,6 @@ def create_app(
             account_network=settings.sign_in_rate_account_network,
             account=settings.sign_in_rate_account,
             device=settings.sign_in_rate_device,
-            secure=secure,
         ),
     )
 

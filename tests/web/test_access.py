@@ -125,6 +125,7 @@ async def _organiser(database: Database, http: httpx.AsyncClient) -> dict[str, s
                 name="Org",
                 password_hash=hash_password(PASSWORD),
                 created_at=datetime.now(UTC),
+                is_admin=True,  # the demo series has its own owner
             )
         )
     await engine.dispose()

@@ -27,6 +27,7 @@ async def _signed_in(database: Database, start_server: ServerFactory) -> tuple[s
                 name="In",
                 password_hash=hash_password(PASSWORD),
                 created_at=datetime.now(UTC),
+                is_admin=True,  # the demo series has its own owner
             )
         )
     await engine.dispose()

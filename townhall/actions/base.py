@@ -30,7 +30,7 @@ from townhall.live.hub import Hub
 from townhall.store import queries
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import SessionFactory
-from townhall.store.tables import ActionReceipt, Event
+from townhall.store.tables import ActionReceipt, Event, ModerationEntry
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,20 @@ class Context:
     dedup: QuestionQueue | None = None
     to_dedup: list[int] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
+
+
+def log_moderation(context: Context, question_id: int | None, name: str, **detail: Any) -> None:
+    """One entry of the event's moderation log, in the action's transaction."""
+    context.session.add(
+        ModerationEntry(
+            event_id=context.event.id,
+            question_id=question_id,
+            actor=context.actor.log_name,
+            action=name,
+            detail=detail,
+            created_at=context.now,
+        )
+    )
 
 
 P = TypeVar("P", bound=Payload)

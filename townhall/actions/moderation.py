@@ -7,11 +7,11 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy import select
 
-from townhall.actions.base import ActionRefused, Context, Id, Payload, action
+from townhall.actions.base import ActionRefused, Context, Id, Payload, action, log_moderation
 from townhall.actions.questions import QuestionRef, load_question
 from townhall.domain.questions import Move, RefusedMove, Status, apply_move
 from townhall.store import merging
-from townhall.store.tables import ModerationEntry, Question
+from townhall.store.tables import Question
 
 
 class MergePayload(Payload):
@@ -21,19 +21,6 @@ class MergePayload(Payload):
 
 class QuestionsOpenPayload(Payload):
     open: bool
-
-
-def _log(context: Context, question_id: int | None, name: str, **detail: Any) -> None:
-    context.session.add(
-        ModerationEntry(
-            event_id=context.event.id,
-            question_id=question_id,
-            actor=context.actor.log_name,
-            action=name,
-            detail=detail,
-            created_at=context.now,
-        )
-    )
 
 
 async def _move(context: Context, question_id: int, move: Move) -> dict[str, Any]:
@@ -58,9 +45,9 @@ async def _move(context: Context, question_id: int, move: Move) -> dict[str, Any
         )
         for other in others:
             other.status, other.status_changed_at = Status.ANSWERED.value, context.now
-            _log(context, other.id, "answered", before="answering", after="answered")
+            log_moderation(context, other.id, "answered", before="answering", after="answered")
     question.status, question.status_changed_at = after.value, context.now
-    _log(context, question.id, move.value, before=before.value, after=after.value)
+    log_moderation(context, question.id, move.value, before=before.value, after=after.value)
     return {"question_id": question.id, "status": after.value}
 
 
@@ -143,7 +130,9 @@ async def keep_apart(context: Context, payload: QuestionRef) -> dict[str, Any]:
     question = await load_question(context, payload.question_id)
     if question.suggested_id is None:
         raise ActionRefused("no_suggestion", "This question has no possible duplicate to dismiss.")
-    _log(context, question.id, "keep_apart", other=question.suggested_id, score=question.similarity)
+    log_moderation(
+        context, question.id, "keep_apart", other=question.suggested_id, score=question.similarity
+    )
     question.suggested_id = None
     return {"question_id": question.id}
 
@@ -156,5 +145,5 @@ async def keep_apart(context: Context, payload: QuestionRef) -> dict[str, Any]:
 )
 async def set_questions_open(context: Context, payload: QuestionsOpenPayload) -> dict[str, Any]:
     context.event.questions_open = payload.open
-    _log(context, None, "open_questions" if payload.open else "close_questions")
+    log_moderation(context, None, "open_questions" if payload.open else "close_questions")
     return {"questions_open": payload.open}

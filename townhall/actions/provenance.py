@@ -13,12 +13,20 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from townhall.actions.base import ActionRefused, AwareMoment, Context, Id, Payload, action
+from townhall.actions.base import (
+    ActionRefused,
+    AwareMoment,
+    Context,
+    Id,
+    Payload,
+    action,
+    log_moderation,
+)
 from townhall.actions.questions import load_question
 from townhall.domain.provenance import RULES, SupportSummary, summarise
 from townhall.store import provenance
 from townhall.store.db import SessionFactory
-from townhall.store.tables import ModerationEntry, Question, SupportSetAside
+from townhall.store.tables import Question, SupportSetAside
 
 NETWORK_PATTERN = r"^[0-9a-f]{16,64}$"
 
@@ -45,19 +53,6 @@ class SetAsidePayload(Payload):
 
 class RestorePayload(Payload):
     set_aside_id: Id
-
-
-def _log(context: Context, question_id: int, name: str, **detail: Any) -> None:
-    context.session.add(
-        ModerationEntry(
-            event_id=context.event.id,
-            question_id=question_id,
-            actor=context.actor.log_name,
-            action=name,
-            detail=detail,
-            created_at=context.now,
-        )
-    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -106,7 +101,7 @@ async def set_aside_support(context: Context, payload: SetAsidePayload) -> dict[
         now=context.now,
     )
     view = set_aside_view(decision)
-    _log(
+    log_moderation(
         context,
         root_id,
         "set_aside_support",
@@ -138,7 +133,9 @@ async def restore_support(context: Context, payload: RestorePayload) -> dict[str
         if root is not None:
             await context.session.refresh(root, ["supporters"])
             counts[str(root_id)] = root.supporters
-    _log(context, decision.question_id, "restore_support", set_aside_id=decision.id, votes=restored)
+    log_moderation(
+        context, decision.question_id, "restore_support", set_aside_id=decision.id, votes=restored
+    )
     return {"set_aside_id": decision.id, "restored": restored, "votes": counts}
 
 

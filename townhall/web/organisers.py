@@ -125,7 +125,9 @@ async def sign_in(request: Request) -> Response:
     organiser = await state.organisers.start(services.write_sessions, found, now)
     response = JSONResponse(_me(organiser))
     state.organisers.set_cookie(request, response, organiser)
-    state.organisers.limits.set_device_cookie(response, found.id, device)
+    state.organisers.limits.set_device_cookie(
+        response, found.id, device, secure=state.clients.of(request).https
+    )
     return response
 
 

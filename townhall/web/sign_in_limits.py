@@ -49,7 +49,6 @@ class SignInLimits:
         account_network: str,
         account: str,
         device: str,
-        secure: bool,
     ) -> None:
         self._key = hashlib.sha256(f"sign-in:{secret_key}".encode()).digest()
         self._signer = TimestampSigner(secret_key, salt="townhall.device")
@@ -57,7 +56,6 @@ class SignInLimits:
         self._account_network = parse_rates(account_network)
         self._account = parse_rates(account)
         self._device = parse_rates(device)
-        self._secure = secure
         self._keep = max(
             longest_window(rates)
             for rates in (self._network, self._account_network, self._account, self._device)
@@ -114,7 +112,7 @@ class SignInLimits:
         return device
 
     def set_device_cookie(
-        self, response: Response, organiser_id: int, device: str | None = None
+        self, response: Response, organiser_id: int, device: str | None = None, *, secure: bool
     ) -> None:
         value = f"{organiser_id}:{device or secrets.token_urlsafe(16)}"
         response.set_cookie(
@@ -123,6 +121,6 @@ class SignInLimits:
             max_age=DEVICE_SECONDS,
             httponly=True,
             samesite="strict",
-            secure=self._secure,
+            secure=secure,
             path="/api/organiser/",
         )
