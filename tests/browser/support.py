@@ -159,7 +159,8 @@ class LiveEvent:
             await engine.dispose()
         return int(count or 0)
 
-    async def add_organiser(self) -> None:
+    async def add_organiser(self, *, admin: bool = False) -> None:
+        """An organiser account; an admin may change the demo series (which has its owner)."""
         engine = create_engine(self.database.url, schema=self.database.schema)
         try:
             async with session_factory(engine, write=True)() as session, session.begin():
@@ -169,6 +170,7 @@ class LiveEvent:
                         name="Nadia Rahman",
                         password_hash=hash_password(ORGANISER_PASSWORD),
                         created_at=datetime.now(UTC),
+                        is_admin=admin,
                     )
                 )
         finally:

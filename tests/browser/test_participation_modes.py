@@ -66,7 +66,7 @@ async def test_verified_event_participant_is_told_why_then_verifies_and_votes(
 async def test_organiser_invites_organisations_and_a_delegate_link_lets_them_vote(
     live_event: LiveEvent, screens: Screens
 ) -> None:
-    await live_event.add_organiser()
+    await live_event.add_organiser(admin=True)
     question = await live_event.ask("Will you appoint a gender-balanced senior team?")
     page = await screens.open(f"{live_event.base_url}/organise")
     await page.get_by_label("Email", exact=True).fill(ORGANISER_EMAIL)
