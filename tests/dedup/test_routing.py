@@ -101,6 +101,7 @@ async def test_worker_stores_language_and_merges_across_languages(
     async with writes() as session, session.begin():
         event = await event_by_slug(session, demo.slug)
         assert event is not None
+        event_id = event.id
         session.add(Participant(id="asker", created_at=now))
         questions = [
             Question(event_id=event.id, author_id="asker", text=text, status="open", created_at=now)
@@ -123,6 +124,8 @@ async def test_worker_stores_language_and_merges_across_languages(
 
     for question_id in ids:
         await worker.process([question_id])
+    # A Chinese draft of the same question is suggested while it is typed.
+    typing = await worker.similar(event_id, SAME_QUESTION["zh"])
 
     async with session_factory(engine)() as session:
         rows = (
@@ -141,3 +144,4 @@ async def test_worker_stores_language_and_merges_across_languages(
         None,
     )
     assert ids[0] in (spanish.canonical_id, spanish.suggested_id)
+    assert [root for root, _ in typing] == [ids[0]]

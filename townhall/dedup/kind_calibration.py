@@ -300,6 +300,7 @@ class KindReport:
     folds: list[KindFold]
     data: KindData
     language_pairs: list[str]
+    sources: list[str]  # the file each pair came from
 
     def table_rows(self) -> list[tuple[str, dict[str, Any]]]:
         rows: list[tuple[str, dict[str, Any]]] = [
@@ -319,6 +320,17 @@ class KindReport:
                 return self.language_pairs[i] == name
 
             rows.append((f"  {name}", held_out_rows(self.data, self.folds, same_pair)))
+            files = sorted(
+                {s for s, n in zip(self.sources, self.language_pairs, strict=True) if n == name}
+            )
+            for source in files if len(files) > 1 else []:
+
+                def from_file(i: int, name: str = name, source: str = source) -> bool:
+                    return self.language_pairs[i] == name and self.sources[i] == source
+
+                rows.append(
+                    (f"  {name}, {source}", held_out_rows(self.data, self.folds, from_file))
+                )
         return rows
 
 

@@ -25,7 +25,7 @@ from townhall.dedup.kind_calibration import (
     text_groups,
 )
 from townhall.dedup.kinds import KINDS
-from townhall.dedup.language import UN_LANGUAGES, detect_language
+from townhall.dedup.language import UN_LANGUAGES, routing_language
 from townhall.dedup.multilingual import USE_NAME
 from townhall.dedup.routing import SCORER_NAME
 
@@ -50,12 +50,16 @@ def run_kind_calibration(
     settings = settings or KindSettings()
     say = log or (lambda _message: None)
     started = time.monotonic()
-    pairs = Pairs.concatenate([read_pairs(path) for path in pair_files])
+    parts = [read_pairs(path) for path in pair_files]
+    pairs = Pairs.concatenate(parts)
+    sources = np.array(
+        [path.stem for path, part in zip(pair_files, parts, strict=True) for _ in part.ids]
+    )
     say(f"encoding {len(pairs)} pairs")
     first, second = encode_pairs(pairs, encode, progress=progress)
     first, second = first[:, english_dimension:], second[:, english_dimension:]
     groups = text_groups(pairs)
-    kinds = np.array(kinds_of(pairs, detect_language))
+    kinds = np.array(kinds_of(pairs, routing_language))
     configs: dict[str, Any] = {}
     reports: list[KindReport] = []
     for kind in KINDS:
@@ -70,7 +74,9 @@ def run_kind_calibration(
         )
         config, folds = calibrate_kind(kind, data, settings, say)
         configs[kind] = config
-        reports.append(KindReport(kind, config, folds, data, sub.language_pairs()))
+        reports.append(
+            KindReport(kind, config, folds, data, sub.language_pairs(), sources[index].tolist())
+        )
     config = {
         "scorer": SCORER_NAME,
         "english": english_config.name,

@@ -76,7 +76,7 @@ def load_embedder(
     """The English model from `path`, paired with the multilingual encoder when one is named
     (the scorer config names it: `RoutingScorer.encoder`)."""
     from townhall.dedup.embedder import SentenceTransformerEmbedder
-    from townhall.dedup.language import detect_language
+    from townhall.dedup.language import routing_language
 
     english = SentenceTransformerEmbedder(path, threads=threads, batch_size=batch_size)
     if multilingual is None:
@@ -84,4 +84,4 @@ def load_embedder(
     if multilingual != USE_NAME:
         raise ValueError(f"unknown multilingual encoder {multilingual!r} (expected {USE_NAME})")
     encoder = UniversalSentenceEncoder(threads=threads or 1, batch_size=batch_size)
-    return SplitEmbedder(english, encoder, detect_language)
+    return SplitEmbedder(english, encoder, routing_language)

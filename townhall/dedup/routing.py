@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from townhall.dedup.kinds import Kind, KindModel, char_profile, length_in_words, pair_kind
-from townhall.dedup.language import detect_language
+from townhall.dedup.language import routing_language
 from townhall.dedup.scoring import Decision, Matrix, PairScorer, Thresholds, Vector, _matching
 
 FloatArray = npt.NDArray[np.float64]
@@ -80,8 +80,8 @@ def may_auto_merge(min_words: int, numbers_guard: bool, text_a: str, text_b: str
         return True
     # Very short questions depend on context a model cannot see (as for English).
     shortest = min(
-        length_in_words(text_a, detect_language(text_a)),
-        length_in_words(text_b, detect_language(text_b)),
+        length_in_words(text_a, routing_language(text_a)),
+        length_in_words(text_b, routing_language(text_b)),
     )
     if shortest < min_words:
         return False
@@ -118,7 +118,7 @@ class RoutingScorer:
         return vectors[..., self.english_dimension :]
 
     def kind_of(self, text_a: str, text_b: str) -> Kind:
-        return pair_kind(detect_language(text_a), detect_language(text_b))
+        return pair_kind(routing_language(text_a), routing_language(text_b))
 
     def score(
         self,
@@ -186,7 +186,7 @@ class RoutingScorer:
         """Where the index looks for candidates: the multilingual half holds every question;
         for an English question the English half finds the closest English ones too."""
         multilingual = slice(self.english_dimension, self.dimension)
-        if detect_language(query_text) == "en":
+        if routing_language(query_text) == "en":
             return [multilingual, slice(0, self.english_dimension)]
         return [multilingual]
 

@@ -58,15 +58,16 @@ _CANDIDATE_GROUPS = (
 )
 
 
-def _add_stored(index: EventIndex, question_id: int, wording: str, blob: bytes | None) -> None:
+def _add_stored(index: EventIndex, question_id: int, wording: str, blob: bytes | None) -> bool:
+    """Add a stored embedding; False when another model (before an upgrade) made it, since
+    its scores would mean nothing here."""
     if blob is None:
-        return
+        return True
     vector = from_bytes(blob)
     if vector.shape[0] != index.dimension:
-        # Embedded by another model (before an upgrade): its scores would mean nothing here.
-        log.warning("question %s was embedded by another model; not compared", question_id)
-        return
+        return False
     index.add(question_id, wording, vector)
+    return True
 
 
 @dataclass(frozen=True)
@@ -258,8 +259,19 @@ class DedupWorker:
                         .where(Question.event_id == event_id, Question.embedding.is_not(None))
                         .order_by(Question.id)
                     )
-                    for question_id, wording, blob in rows:
-                        _add_stored(index, question_id, wording, blob)
+                    foreign = [
+                        question_id
+                        for question_id, wording, blob in rows
+                        if not _add_stored(index, question_id, wording, blob)
+                    ]
+                    if foreign:
+                        log.warning(
+                            "event %s: %d questions were embedded by another model and are "
+                            "not compared (first: %s)",
+                            event_id,
+                            len(foreign),
+                            foreign[0],
+                        )
                 self._indexes[event_id] = index
             return index
 
