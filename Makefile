@@ -59,13 +59,26 @@ format: install
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache townhall.egg-info
 
-# Dedup quality on labelled pairs (../shared/data/qqp_dev.tsv by default; not needed by `test`).
-.PHONY: dedup-eval dedup-calibrate
+# Dedup quality on labelled pairs in ../shared/data (not needed by `test`; docs/dedup.md).
+# dedup-eval: the shipped by-language scorer on every file (English, across languages, Chinese).
+# dedup-calibrate: the English scorer (qqp), then the multilingual kinds (xling and lcqmc).
+.PHONY: dedup-eval dedup-calibrate dedup-calibrate-english dedup-calibrate-multilingual
+DEDUP_EVAL_FILES ?= qqp_dev xling_dev lcqmc_dev
 dedup-eval: install
-	$(BIN)/townhall dedup-eval --pairs $(SHARED_DATA)/qqp_dev.tsv --out var/qqp_dev.pred.tsv
+	mkdir -p var
+	for name in $(DEDUP_EVAL_FILES); do \
+		$(BIN)/townhall dedup-eval --pairs $(SHARED_DATA)/$$name.tsv --out var/$$name.pred.tsv || exit 1; \
+	done
 
-dedup-calibrate: install
+dedup-calibrate: dedup-calibrate-english dedup-calibrate-multilingual
+
+dedup-calibrate-english: install
 	$(BIN)/townhall dedup-calibrate --pairs $(SHARED_DATA)/qqp_dev.tsv --out models/dedup.json
+
+dedup-calibrate-multilingual: install
+	$(BIN)/townhall dedup-calibrate --pairs $(SHARED_DATA)/xling_dev.tsv \
+		--pairs $(SHARED_DATA)/lcqmc_dev.tsv --english models/dedup.json \
+		--out models/dedup-multilingual.json
 
 # Vote integrity (docs/integrity.md): a script on one address for 10 minutes, 20 people behind
 # it, 300 through the venue path; one JSON document. Needs no shared data.

@@ -17,7 +17,8 @@ import pytest
 import uvicorn
 
 from townhall.app import create_app
-from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
+from townhall.dedup.embedder import Embedder
+from townhall.dedup.multilingual import USE_NAME, load_embedder
 from townhall.settings import Settings, default_model_path
 from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import DemoEvent, seed_demo
@@ -88,8 +89,9 @@ async def sqlite_database(tmp_path: Path) -> Database:
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The real all-MiniLM-L6-v2, loaded once for the whole test session."""
-    return SentenceTransformerEmbedder(default_model_path())
+    """The real models of the shipped scorer (all-MiniLM-L6-v2 for English, the multilingual
+    encoder for every question), loaded once for the whole test session."""
+    return load_embedder(default_model_path(), multilingual=USE_NAME)
 
 
 @pytest.fixture

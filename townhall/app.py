@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -22,9 +23,10 @@ from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import SupportFlags, load_queue
 from townhall.actions.votes import VoteBatcher
-from townhall.dedup.embedder import Embedder, SentenceTransformerEmbedder
+from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
-from townhall.dedup.scoring import PairScorer
+from townhall.dedup.multilingual import load_embedder
+from townhall.dedup.routing import RoutingScorer, load_scorer
 from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
@@ -114,15 +116,26 @@ def create_app(
             origin=settings.public_origin,
             support_flags=flags,
         )
+        scorer = load_scorer(settings.dedup_thresholds)
+        # The scorer's config names the encoders its vectors come from.
+        multilingual = scorer.encoder if isinstance(scorer, RoutingScorer) else None
         model: Embedder
         if embedder is not None:
             model = embedder
         else:
-            load = ProcessEmbedder if settings.model_process else SentenceTransformerEmbedder
-            model = await asyncio.to_thread(load, settings.resolved_model_path())
+            load = ProcessEmbedder if settings.model_process else load_embedder
+            model = await asyncio.to_thread(
+                functools.partial(load, multilingual=multilingual), settings.resolved_model_path()
+            )
+        expected = scorer.dimension if isinstance(scorer, RoutingScorer) else None
+        if expected is not None and model.dimension != expected:
+            raise RuntimeError(
+                f"{settings.dedup_thresholds} expects {expected}-dimensional embeddings, the "
+                f"embedder gives {model.dimension}"
+            )
         dedup = DedupWorker(
             model,
-            PairScorer.from_file(settings.dedup_thresholds),
+            scorer,
             read_sessions=read_sessions,
             write_sessions=write_sessions,
             notify=hub.notify,

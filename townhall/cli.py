@@ -10,7 +10,7 @@ import json
 import os
 import secrets
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -260,10 +260,10 @@ def cmd_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _model_encoder(settings: Settings) -> Callable[[list[str]], Any]:
-    from townhall.dedup.embedder import SentenceTransformerEmbedder
+def _model_encoder(settings: Settings, multilingual: str | None = None) -> Any:
+    from townhall.dedup.multilingual import load_embedder
 
-    return SentenceTransformerEmbedder(settings.resolved_model_path()).encode
+    return load_embedder(settings.resolved_model_path(), multilingual=multilingual).encode
 
 
 def _pairs_file(path: Path) -> Path | None:
@@ -276,16 +276,18 @@ def _pairs_file(path: Path) -> Path | None:
 def cmd_dedup_eval(args: argparse.Namespace) -> int:
     """Score labelled pairs as the live app would, with the pg_trgm and cosine baselines."""
     from townhall.dedup.evaluation import format_result, run_evaluation
-    from townhall.dedup.scoring import PairScorer
+    from townhall.dedup.routing import RoutingScorer, load_scorer
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings.from_env()
     pairs = _pairs_file(args.pairs)
     if pairs is None:
         return 2
-    scorer = PairScorer.from_file(args.thresholds or settings.dedup_thresholds)
+    scorer = load_scorer(args.thresholds or settings.dedup_thresholds)
+    multilingual = scorer.encoder if isinstance(scorer, RoutingScorer) else None
     try:
-        result = run_evaluation(pairs, args.out, _model_encoder(settings), scorer, progress=True)
+        encode = _model_encoder(settings, multilingual)
+        result = run_evaluation(pairs, args.out, encode, scorer, progress=True)
     except ValueError as error:
         print(f"townhall: {error}", file=sys.stderr)
         return 2
@@ -296,23 +298,48 @@ def cmd_dedup_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup_calibrate(args: argparse.Namespace) -> int:
-    """Fit the second-stage scorer and choose the bands on held-out folds; write the JSON."""
-    from townhall.dedup.calibration import run_calibration
+    """Fit the second-stage scorer and choose the bands on held-out folds; write the JSON.
 
+    With --english, fit the multilingual kinds on every --pairs file instead (the English
+    pairs keep the scorer of that file)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings.from_env()
-    pairs = _pairs_file(args.pairs)
-    if pairs is None:
+    files = [_pairs_file(path) for path in args.pairs]
+    if any(path is None for path in files):
         return 2
+    paths = [path for path in files if path is not None]
     try:
+        if args.english is not None:
+            return _calibrate_kinds(settings, paths, args.english, args.out)
+        if len(paths) != 1:
+            print("townhall: one --pairs file for the English scorer", file=sys.stderr)
+            return 2
+        from townhall.dedup.calibration import run_calibration
+
         report = run_calibration(
-            pairs, args.out, _model_encoder(settings), folds=args.folds, log=print
+            paths[0], args.out, _model_encoder(settings), folds=args.folds, log=print
         )
     except ValueError as error:
         print(f"townhall: {error}", file=sys.stderr)
         return 2
     print(report.table())
     print(f"scorer and bands written to {args.out}")
+    return 0
+
+
+def _calibrate_kinds(settings: Settings, paths: list[Path], english: Path, out: Path) -> int:
+    from townhall.dedup.kind_report import format_kinds, run_kind_calibration
+    from townhall.dedup.multilingual import USE_NAME, SplitEmbedder, load_embedder
+    from townhall.dedup.scoring import PairScorer
+
+    PairScorer.from_file(english)  # fail early on a bad English config
+    embedder = load_embedder(settings.resolved_model_path(), multilingual=USE_NAME)
+    assert isinstance(embedder, SplitEmbedder)
+    config, _ = run_kind_calibration(
+        paths, out, embedder.encode, english, embedder.english_dimension, log=print
+    )
+    print(format_kinds(config))
+    print(f"scorer and bands written to {out}")
     return 0
 
 
@@ -372,8 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate = commands.add_parser(
         "dedup-calibrate", help="fit the scorer and bands on labelled pairs; write the JSON"
     )
-    calibrate.add_argument("--pairs", type=Path, required=True)
+    calibrate.add_argument("--pairs", type=Path, required=True, action="append")
     calibrate.add_argument("--out", type=Path, default=Path("models/dedup.json"))
+    calibrate.add_argument(
+        "--english",
+        type=Path,
+        help="calibrate the multilingual kinds; English pairs keep this scorer JSON",
+    )
     calibrate.add_argument("--folds", type=int, default=5)
     calibrate.set_defaults(run=cmd_dedup_calibrate)
     serve = commands.add_parser("serve", help="serve the app")

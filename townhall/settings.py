@@ -17,7 +17,9 @@ from townhall.domain.network import parse_networks
 from townhall.domain.rates import parse_rates
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
+# Per pair of languages (docs/dedup.md); pairs of English questions use ENGLISH_THRESHOLDS.
+DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup-multilingual.json"
+ENGLISH_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
 MAX_VOTE_BATCH_SIZE = 10_000  # actions/votes.py MAX_VOTES_PER_BATCH
 # A CSP source for frame-ancestors: 'self', a scheme (https:), or [scheme://]host[:port][/path]
 # with an optional leading *. wildcard; nothing that could end the header or the directive.

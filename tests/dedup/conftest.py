@@ -14,7 +14,7 @@ import numpy.typing as npt
 import pytest
 
 from townhall.dedup.scoring import PairScorer
-from townhall.settings import DEFAULT_THRESHOLDS
+from townhall.settings import ENGLISH_THRESHOLDS
 
 Encode = Callable[[list[str]], npt.NDArray[np.float32]]
 
@@ -39,7 +39,7 @@ def real_encode() -> Encode:
 
 @pytest.fixture(scope="session")
 def shipped_scorer() -> PairScorer:
-    return PairScorer.from_file(DEFAULT_THRESHOLDS)
+    return PairScorer.from_file(ENGLISH_THRESHOLDS)
 
 
 def _fake_vector(text: str, dim: int) -> npt.NDArray[np.float32]:

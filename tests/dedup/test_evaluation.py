@@ -121,6 +121,7 @@ def test_band_metrics_counts_each_band() -> None:
         merge_f1=0.4,
         flagged_recall=2 / 3,
         suggest_share=2 / 6,
+        wrong_merge_share=1 / 3,
     )
 
 
@@ -195,3 +196,67 @@ def test_format_result_has_a_row_per_scorer(
 
     assert [line.split()[0] for line in text.splitlines()[3:5]] == ["cosine", "pg_trgm"]
     assert "5 pairs, 60.0% duplicates" in text
+
+
+LANGUAGE_ROWS = [
+    (
+        "a",
+        "How will you protect journalists?",
+        "¿Cómo protegerán a los periodistas?",
+        "1",
+        "en",
+        "es",
+    ),
+    (
+        "b",
+        "How will you protect journalists?",
+        "Comment protégerez-vous les journalistes ?",
+        "1",
+        "en",
+        "fr",
+    ),
+    ("c", "¿Cómo protegerán a los periodistas?", "¿Quién paga el agua?", "0", "es", "es"),
+    ("d", "What is your plan for water?", "What is your plan for water?", "1", "en", "en"),
+]
+
+
+def _write_language_pairs(path: Path) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        writer.writerow(["id", "question1", "question2", "is_duplicate", "lang1", "lang2"])
+        writer.writerows(LANGUAGE_ROWS)
+    return path
+
+
+def test_read_pairs_keeps_language_columns(tmp_path: Path) -> None:
+    pairs = read_pairs(_write_language_pairs(tmp_path / "pairs.tsv"))
+
+    assert pairs.language_pairs() == ["en-es", "en-fr", "es-es", "en-en"]
+
+
+def test_run_evaluation_table_per_kind_and_language_pair(
+    tmp_path: Path, fake_encode: Callable[[int], Callable[[list[str]], Any]]
+) -> None:
+    path = _write_language_pairs(tmp_path / "pairs.tsv")
+    # Identical texts score 1 (merge); the fake embedder keeps the others apart.
+    config = scorer_config(
+        thresholds={"merge": 0.95, "suggest": 0.9, "min_words_for_auto_merge": 4}
+    )
+
+    result = run_evaluation(path, None, fake_encode(16), PairScorer(config), progress=False)
+
+    merged = BandMetrics(1, 1, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
+    missed = BandMetrics(2, 2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    assert [(name, m.pairs) for name, m in result.groups] == [
+        ("kind english", 1),
+        ("kind same", 1),
+        ("kind cross", 2),
+        ("cross, UN languages", 2),
+        ("en-en", 1),
+        ("en-es", 1),
+        ("en-fr", 1),
+        ("es-es", 1),
+    ]
+    groups = dict(result.groups)
+    assert (groups["kind english"], groups["kind cross"]) == (merged, missed)
+    assert "per kind of pair and per language pair:" in format_result(result)

@@ -17,6 +17,7 @@ from processes import ServerProcess, alive, children
 
 from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
+from townhall.dedup.multilingual import USE_NAME
 from townhall.settings import default_model_path
 from townhall.store.migrate import upgrade_async
 
@@ -25,7 +26,7 @@ TEXTS = ["Will you reform the Security Council?", "¿Cómo financiará la ONU el
 
 @pytest.fixture(scope="module")
 def in_child() -> Iterator[ProcessEmbedder]:
-    model = ProcessEmbedder(default_model_path(), threads=1)
+    model = ProcessEmbedder(default_model_path(), threads=1, multilingual=USE_NAME)
     yield model
     model.close()
 

@@ -10,7 +10,7 @@ import pytest
 
 from townhall.dedup.features import LEXICAL_FEATURES
 from townhall.dedup.scoring import ALWAYS_LEFT, EMBEDDING_LOGIT, PairScorer, TreeEnsemble
-from townhall.settings import DEFAULT_THRESHOLDS
+from townhall.settings import ENGLISH_THRESHOLDS
 
 COSINE_INDEX = LEXICAL_FEATURES.index("cosine")
 LOGIT_INDEX = len(LEXICAL_FEATURES)
@@ -77,7 +77,7 @@ def test_stacked_scorer_adds_tree_leaves_and_squashes() -> None:
 
 
 def test_stacked_scorer_is_symmetric() -> None:
-    scorer = PairScorer.from_file(DEFAULT_THRESHOLDS)
+    scorer = PairScorer.from_file(ENGLISH_THRESHOLDS)
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(2, 384)).astype(np.float32)
     a, b = a / np.linalg.norm(a), b / np.linalg.norm(b)
@@ -187,7 +187,7 @@ def test_unknown_guard_is_rejected() -> None:
 
 
 def test_shipped_config_loads_as_stacked_scorer() -> None:
-    scorer = PairScorer.from_file(DEFAULT_THRESHOLDS)
+    scorer = PairScorer.from_file(ENGLISH_THRESHOLDS)
 
     assert (scorer.kind, 0.0 < scorer.thresholds.suggest < scorer.thresholds.merge < 1.0) == (
         "stacked",
@@ -196,11 +196,11 @@ def test_shipped_config_loads_as_stacked_scorer() -> None:
 
 
 def test_shipped_config_is_small() -> None:
-    assert Path(DEFAULT_THRESHOLDS).stat().st_size < 100_000
+    assert Path(ENGLISH_THRESHOLDS).stat().st_size < 100_000
 
 
 def test_shipped_scorer_ten_candidates_is_fast() -> None:
-    scorer = PairScorer.from_file(DEFAULT_THRESHOLDS)
+    scorer = PairScorer.from_file(ENGLISH_THRESHOLDS)
     rng = np.random.default_rng(1)
     vecs = rng.normal(size=(11, 384)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)

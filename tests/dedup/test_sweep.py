@@ -8,7 +8,7 @@ from conftest import Database, seed
 from sqlalchemy import select
 
 from townhall.dedup.embedder import Embedder
-from townhall.dedup.scoring import PairScorer
+from townhall.dedup.routing import load_scorer
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.store.db import create_engine, session_factory
@@ -42,7 +42,7 @@ async def test_sweep_skips_questions_already_in_the_pipeline(
     queued, missed = (question.id for question in questions)
     worker = DedupWorker(
         embedder,
-        PairScorer.from_file(settings.dedup_thresholds),
+        load_scorer(settings.dedup_thresholds),
         read_sessions=session_factory(engine),
         write_sessions=writes,
         notify=_no_notify,

@@ -21,11 +21,14 @@ def main(job_path: str) -> None:
     import numpy as np
     import torch
 
-    from townhall.dedup.embedder import SentenceTransformerEmbedder
-    from townhall.settings import default_model_path
+    from townhall.dedup.multilingual import load_embedder
+    from townhall.dedup.routing import RoutingScorer, load_scorer
+    from townhall.settings import DEFAULT_THRESHOLDS, default_model_path
 
+    scorer = load_scorer(DEFAULT_THRESHOLDS)
+    multilingual = scorer.encoder if isinstance(scorer, RoutingScorer) else None
     started = time.perf_counter()
-    model = SentenceTransformerEmbedder(default_model_path(), batch_size=64)
+    model = load_embedder(default_model_path(), batch_size=64, multilingual=multilingual)
     load_seconds = time.perf_counter() - started
     threads = torch.get_num_threads()
     report: dict[str, object] = {"load_seconds": round(load_seconds, 2), "threads": threads}

@@ -523,11 +523,11 @@ def model_phase(
 ) -> tuple[dict[str, Any], Any]:
     import numpy as np
 
-    from townhall.settings import default_model_path
+    from townhall.settings import DEFAULT_THRESHOLDS, default_model_path
 
-    key = hashlib.sha256(("\n".join(fill_texts) + str(default_model_path())).encode()).hexdigest()[
-        :16
-    ]
+    # The shipped scorer names the models (English alone, or with the multilingual encoder).
+    models = str(default_model_path()) + DEFAULT_THRESHOLDS.name
+    key = hashlib.sha256(("\n".join(fill_texts) + models).encode()).hexdigest()[:16]
     cached = CACHE / f"embeddings-{key}.npy"
     job: dict[str, Any] = {"ceiling_texts": ceiling_texts if config.ceiling else []}
     if fill_texts and not cached.exists():

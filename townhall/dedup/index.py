@@ -40,12 +40,13 @@ class EventIndex:
         self._size += 1
 
     def nearest(
-        self, vector: Vector, k: int, *, exclude: int | None = None
+        self, vector: Vector, k: int, *, exclude: int | None = None, columns: slice = slice(None)
     ) -> list[tuple[int, str, Vector, float]]:
-        """Up to k (id, text, vector, cosine) pairs, best first."""
+        """Up to k (id, text, vector, cosine) pairs, best first, compared on `columns` (the
+        part of the vectors one model wrote: townhall/dedup/multilingual.py)."""
         if self._size == 0:
             return []
-        scores = self._matrix[: self._size] @ vector
+        scores = self._matrix[: self._size, columns] @ vector[columns]
         if exclude is not None:
             scores = np.where(self._id_array[: self._size] == exclude, -np.inf, scores)
         k = min(k, self._size)

@@ -38,12 +38,13 @@ from pathlib import Path
 
 import numpy as np
 
-from townhall.dedup.embedder import Matrix, SentenceTransformerEmbedder
+from townhall.dedup.embedder import Embedder, Matrix
+from townhall.dedup.multilingual import load_embedder
 
 log = logging.getLogger(__name__)
 
 # The model loaded in the child process (set by `_load`, the pool's initializer).
-_model: SentenceTransformerEmbedder | None = None
+_model: Embedder | None = None
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -73,17 +74,22 @@ def _watch_lifeline(lifeline: Connection) -> None:
 
 
 def _load(
-    path: Path, threads: int | None, batch_size: int, parent: int, lifeline: Connection
+    path: Path,
+    threads: int | None,
+    batch_size: int,
+    multilingual: str | None,
+    parent: int,
+    lifeline: Connection,
 ) -> None:
     global _model
     _die_with_parent(parent)
     _watch_lifeline(lifeline)
     # Ctrl-C reaches the whole process group; the parent decides when the child stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _model = SentenceTransformerEmbedder(path, threads=threads, batch_size=batch_size)
+    _model = load_embedder(path, threads=threads, batch_size=batch_size, multilingual=multilingual)
 
 
-def _loaded() -> SentenceTransformerEmbedder:
+def _loaded() -> Embedder:
     if _model is None:
         raise RuntimeError("the model process has not loaded the model")
     return _model
@@ -98,14 +104,21 @@ def _describe() -> tuple[int, int]:
 
 
 class ProcessEmbedder:
-    """A `SentenceTransformerEmbedder` in a child process; blocking calls, like the original.
+    """The embedder of `load_embedder` in a child process; blocking calls, like the original.
 
     If the child dies (killed, out of memory), the next call starts another and tries again.
     """
 
-    def __init__(self, path: Path, *, threads: int | None = None, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        threads: int | None = None,
+        batch_size: int = 64,
+        multilingual: str | None = None,
+    ) -> None:
         self.path = path
-        self._args = (path, threads, batch_size)
+        self._args = (path, threads, batch_size, multilingual)
         self._lock = threading.Lock()
         self._lifeline: Connection | None = None
         self._pool = self._start()

@@ -200,6 +200,10 @@ class PairScorer:
         scores[np.array(same, dtype=bool)] = 1.0
         return scores
 
+    def search_columns(self, query_text: str) -> list[slice]:
+        """Where the index looks for candidates: the whole vector."""
+        return [slice(None)]
+
     def decide(self, score: float, query_text: str, candidate_text: str) -> Decision:
         bands = self.thresholds
         if score >= bands.merge and self._may_auto_merge(query_text, candidate_text):

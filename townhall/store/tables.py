@@ -171,6 +171,9 @@ class Question(Base):
     supporters: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suggested_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"))
     dedup_state: Mapped[str] = mapped_column(String(10), default="pending")
+    # ISO 639-1 code detected by the dedup worker with the embedding (townhall/dedup/language.py);
+    # None until then.
+    language: Mapped[str | None] = mapped_column(String(8))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

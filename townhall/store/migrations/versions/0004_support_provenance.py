@@ -1,7 +1,7 @@
 """support provenance: network hashes on participants and votes, set-aside bursts
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 16:40:00.000000
 """
 

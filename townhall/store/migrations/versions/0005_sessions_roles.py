@@ -1,7 +1,7 @@
 """organiser sessions, series roles, admins and sign-in throttling
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-02 16:45:00.000000
 """
 
