@@ -40,6 +40,8 @@ def test_cli_seed_prints_every_link_once_seeded(tmp_path: Path) -> None:
         "participant: http://127.0.0.1:8123/e/dialogue-diallo",
         "participant: http://127.0.0.1:8123/e/town-hall-verified",
         "moderator:   http://127.0.0.1:8123/e/dialogue-diallo/moderate#key=",
+        # The projector's link carries the stage key, so its QR code grants the hall's network.
+        "stage:       http://127.0.0.1:8123/e/dialogue-diallo/stage#stage=",
         "organiser:     http://127.0.0.1:8123/organise",
         "sign in as organiser@demo.townhall / ",
     ):

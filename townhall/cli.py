@@ -58,15 +58,26 @@ DEMO_SERIES = "sg-dialogues"
 
 
 async def _seed(settings: Settings) -> dict[str, Any] | None:
+    from sqlalchemy import select
+
     from townhall.store.db import create_engine, session_factory
     from townhall.store.demo import is_empty, seed_demo
+    from townhall.store.tables import Event
+    from townhall.web.venue import VenueTokens
 
+    venues = VenueTokens(settings.require_secret(), settings.venue_token_seconds)
     engine = create_engine(settings.database_url)
     try:
         async with session_factory(engine, write=True)() as session, session.begin():
             if not await is_empty(session):
                 return None
             created = await seed_demo(session, datetime.now(UTC), verified_event=True)
+            slugs = [e.slug for e in created]
+            # The projector's link: with the stage key its QR code carries venue tokens.
+            stage_keys = {
+                event.slug: venues.stage_key(event)
+                for event in await session.scalars(select(Event).where(Event.slug.in_(slugs)))
+            }
     finally:
         await engine.dispose()
     password = secrets.token_urlsafe(12)
@@ -74,7 +85,13 @@ async def _seed(settings: Settings) -> dict[str, Any] | None:
     await _create_organiser(settings, DEMO_ORGANISER, "Demo organiser", password, owns=DEMO_SERIES)
     return {
         "events": [
-            {"slug": e.slug, "code": e.code, "moderator_key": e.moderator_key} for e in created
+            {
+                "slug": e.slug,
+                "code": e.code,
+                "moderator_key": e.moderator_key,
+                "stage_key": stage_keys[e.slug],
+            }
+            for e in created
         ],
         "organiser": {"email": DEMO_ORGANISER, "password": password},
     }
@@ -105,7 +122,9 @@ def _print_links(settings: Settings) -> None:
         print(f"\n  event {event['slug']} (join code {event['code']})")
         print(f"    participant: {origin}/e/{event['slug']}")
         print(f"    moderator:   {origin}/e/{event['slug']}/moderate#key={event['moderator_key']}")
-        print(f"    stage:       {origin}/e/{event['slug']}/stage")
+        stage_key = event.get("stage_key")
+        keyed = f"#stage={stage_key}" if stage_key else ""
+        print(f"    stage:       {origin}/e/{event['slug']}/stage{keyed}")
     print(f"\n  schedule:      {origin}/s/{DEMO_SERIES}")
     organiser = demo["organiser"]
     print(f"  organiser:     {origin}/organise")
