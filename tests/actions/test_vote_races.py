@@ -11,6 +11,8 @@ from BEGIN IMMEDIATE to COMMIT.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any, cast
 import pytest
 from conftest import POSTGRES_URL, postgres_schema, seed
 from sqlalchemy import Delete, Insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.asking import QuestionRequest, apply_questions
@@ -27,6 +30,7 @@ from townhall.actions.base import Actor, Reply
 from townhall.actions.votes import VoteRequest, apply_votes
 from townhall.domain.questions import Status
 from townhall.store import merging, provenance
+from townhall.store.committer import is_transient
 from townhall.store.db import SessionFactory, create_engine, session_factory
 from townhall.store.queries import count_supporters
 from townhall.store.tables import Event, Question, SupportSetAside
@@ -288,3 +292,68 @@ async def test_vote_while_a_burst_is_restored_counts_exactly(world: World) -> No
     await race(world, [vote("p1", question, world)], None, restore_step())
 
     assert await world.counters() == {question: (3, 3)}
+
+
+async def test_votes_merges_and_unmerges_running_together_keep_every_counter_exact(
+    world: World,
+) -> None:
+    """A bounded stress run: one session merging and unmerging four wordings, another
+    applying batches of votes and unvotes on all of them, each in its own transactions."""
+    wordings = [
+        await world.ask(f"a{n}", f"Will envoy shortlist number {n} be published before the vote?")
+        for n in range(4)
+    ]
+    shuffle = random.Random(13)
+    voters = [f"p{n}" for n in range(8)]
+
+    async def again(step: Step) -> None:
+        for _ in range(5):  # as the group committer does with a deadlock victim
+            try:
+                async with world.sessions() as session, session.begin():
+                    await step(session)
+                return
+            except DBAPIError as error:
+                if not is_transient(error):
+                    raise
+        raise AssertionError("still a lock conflict after 5 tries")
+
+    async def moderate() -> None:
+        for _ in range(40):
+            source, target = shuffle.sample(wordings, 2)
+
+            async def step(
+                session: AsyncSession, source: int = source, target: int = target
+            ) -> None:
+                question = await session.get(Question, source)
+                into = await session.get(Question, target)
+                assert question is not None and into is not None
+                with contextlib.suppress(merging.MergeRefused):
+                    if question.canonical_id is None:
+                        await merging.merge(
+                            session, question, into, score=0.9, actor="dedup", action="m", now=NOW
+                        )
+                    else:
+                        await merging.unmerge(session, question, actor="moderator:t", now=NOW)
+
+            await again(step)
+
+    async def vote_in_batches() -> None:
+        for _ in range(40):
+            batch = [
+                vote(shuffle.choice(voters), shuffle.choice(wordings), world, kind)
+                for kind in shuffle.choices(["vote", "vote", "unvote"], k=12)
+            ]
+
+            async def step(session: AsyncSession, batch: list[VoteRequest] = batch) -> None:
+                for request in batch:
+                    request.outcome = None
+                await apply_votes(session, batch, NOW, set())
+
+            await again(step)
+
+    await asyncio.wait_for(asyncio.gather(moderate(), vote_in_batches()), 60)
+
+    counters = await world.counters()
+    assert {qid: stored for qid, (stored, _) in counters.items()} == {
+        qid: exact for qid, (_, exact) in counters.items()
+    }
