@@ -152,6 +152,23 @@ async def race(
     await asyncio.wait_for(other, 10)
 
 
+async def race_behind(world: World, requests: list[VoteRequest], step: Step) -> None:
+    """Run `step` up to its COMMIT, start the batch, and commit `step` once the batch waits for
+    a lock `step` holds: the batch's first read then began before that commit."""
+    pid: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def run_batch() -> None:
+        async with world.sessions() as session, session.begin():
+            pid.set_result(int(await session.scalar(text("SELECT pg_backend_pid()")) or 0))
+            await apply_votes(session, requests, NOW, set())
+
+    async with world.sessions() as session, session.begin():
+        await step(session)
+        batch = asyncio.create_task(run_batch())
+        await _committed_or_waiting(world, batch, await pid)
+    await asyncio.wait_for(batch, 10)
+
+
 async def _committed_or_waiting(world: World, task: asyncio.Task[None], pid: int) -> None:
     """Until `task` has committed, or its backend waits for a lock (a lock the batch holds)."""
     async with world.sessions() as session:
@@ -230,6 +247,30 @@ async def test_unvote_while_the_backed_wording_is_unmerged_leaves_both_groups_ex
     await race(world, [vote("p1", kept, world, "unvote")], deleting_votes, unmerge_step(moved))
 
     assert await world.counters() == {kept: (1, 1), moved: (1, 1)}
+
+
+async def test_vote_waiting_for_a_merge_counts_a_backer_of_the_merged_wording_once(
+    world: World,
+) -> None:
+    kept = await world.ask("a1", "Will the shortlist of envoys be published before the vote?")
+    moved = await world.ask("b1", "Will you publish the envoys' shortlist before the vote?")
+    await world.vote("p1", moved)
+
+    await race_behind(world, [vote("p1", kept, world)], merge_step(moved, kept))
+
+    assert await world.counters() == {kept: (3, 3), moved: (0, 0)}
+
+
+async def test_unvote_waiting_for_an_unmerge_leaves_both_groups_exact(world: World) -> None:
+    kept = await world.ask("a1", "Will the shortlist of envoys be published before the vote?")
+    moved = await world.ask("b1", "Will you publish the envoys' shortlist before the vote?")
+    await world.vote("p1", moved)
+    async with world.sessions() as session, session.begin():
+        await merge_step(moved, kept)(session)
+
+    await race_behind(world, [vote("p1", kept, world, "unvote")], unmerge_step(moved))
+
+    assert await world.counters() == {kept: (1, 1), moved: (2, 2)}
 
 
 def set_aside_step(world: World, root_id: int, network: str) -> Step:

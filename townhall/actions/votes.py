@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, delete, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, delete, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.questions import VOTABLE_STATUSES, Status
+from townhall.store.locking import takes_row_locks
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
@@ -37,15 +38,16 @@ _EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
     Event.slug.in_(bindparam("slugs", expanding=True))
 )
 _QUESTIONS_TABLE = cast(Table, Question.__table__)
-# Each question asked about, locked until the batch commits (PostgreSQL; SQLite's writer holds
-# the only write lock already). A vote counts on the root of a group, and every change of a
-# group's wordings or counted votes (merge, unmerge, set-aside, restore) locks that root first,
-# so from here on nobody else can change what this batch reads next or the counts it raises;
-# whoever changed them before this lock was granted has committed, and the next statement sees
-# it. In id order, as every locker of questions takes them, so two lockers cannot deadlock.
-# FOR NO KEY UPDATE, the lock the counter's UPDATE takes anyway: it leaves alone the key-share
-# locks that inserting a vote (its foreign key) takes.
-_QUESTIONS = (
+_MEMBERS = _QUESTIONS_TABLE.alias("members")
+# Each question asked about, once per wording of its group (merged or not): one read instead
+# of the questions and then their groups. The questions are locked until the batch commits
+# (PostgreSQL; on SQLite the writer holds the only write lock already): a vote counts on the
+# root of its group, and whatever changes a group's wordings or counted votes (merge, unmerge,
+# set-aside, restore) locks that root first (store/locking.py), so none of it can change under
+# the batch from here on. In id order, as every locker of questions takes them, so that two
+# cannot deadlock; FOR NO KEY UPDATE, the lock the counter's UPDATE takes anyway, which leaves
+# alone the key-share lock that inserting a vote (its foreign key) takes.
+_QUESTIONS_WITH_GROUPS = (
     select(
         _QUESTIONS_TABLE.c.id,
         _QUESTIONS_TABLE.c.event_id,
@@ -53,10 +55,14 @@ _QUESTIONS = (
         _QUESTIONS_TABLE.c.canonical_id,
         _QUESTIONS_TABLE.c.root_id,
         _QUESTIONS_TABLE.c.supporters,
+        _MEMBERS.c.id.label("member"),
+    )
+    .select_from(
+        _QUESTIONS_TABLE.outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
     )
     .where(_QUESTIONS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(_QUESTIONS_TABLE.c.id)
-    .with_for_update(key_share=True)
+    .with_for_update(of=_QUESTIONS_TABLE, key_share=True)
 )
 
 
@@ -115,15 +121,19 @@ async def apply_votes(
     }
     # Participation modes (actions/access.py): one read for the whole batch.
     blocked = await blocked_pairs(session, ((r.actor, r.event_id or 0) for r in live))
-    questions = {
-        row.id: row
-        for row in await session.execute(_QUESTIONS, {"ids": sorted({r.question_id for r in live})})
-    }
-    backed, held, counted = await _backed_groups(session, live, questions)
+    questions: dict[int, Any] = {}
+    members: dict[int | None, set[int]] = {}  # root -> every wording of its group
+    for row in await session.execute(
+        _QUESTIONS_WITH_GROUPS, {"ids": sorted({r.question_id for r in live})}
+    ):
+        questions.setdefault(row.id, row)
+        if row.root_id is not None and row.member is not None:
+            members.setdefault(row.root_id, set()).add(row.member)
+    backed, held = await _backed_groups(session, live, questions, members)
     # Requests apply in arrival order to who backs which group; only the net change is written.
     backing = set(backed)
-    voted_on: dict[tuple[str, int], int] = {}
-    event_of: dict[tuple[str, int], int] = {}
+    voted_on: dict[tuple[str, int | None], int] = {}
+    event_of: dict[tuple[str, int | None], int] = {}
     networks = {r.actor.participant_id: r.actor.network for r in live}
     seen: dict[tuple[str, str], VoteRequest] = {}
     for request in live:
@@ -144,7 +154,7 @@ async def apply_votes(
             request.outcome = refusal
             continue
         assert question is not None
-        support = (request.actor.participant_id, question.id)  # a votable question is a root
+        support = (request.actor.participant_id, question.id)
         if request.kind == "vote":
             backing.add(support)
             voted_on[support] = question.id
@@ -160,7 +170,7 @@ async def apply_votes(
             "event_id": event_of[support],
             "network_hash": networks[support[0]],
         }
-        for support in sorted(backing - backed)
+        for support in sorted(backing - backed, key=lambda pair: (pair[0], pair[1] or 0))
     ]
     fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
@@ -183,9 +193,9 @@ async def apply_votes(
     # A moderator's set-aside votes stay stored and stay their voter's: an unvote removes
     # only counted rows, and the answer still says voted while a set-aside row remains.
     withdrawn = {
-        (question_id, participant)
+        (member, participant)
         for participant, root in backed - backing
-        for question_id in counted.get((participant, root), ())
+        for member in members.get(root, ())
     }
     if withdrawn:
         gone = pairs_table(session, withdrawn, INTEGER_STRING)
@@ -207,11 +217,13 @@ async def apply_votes(
             )
             .returning(votes.c.question_id, votes.c.participant_id)
         )
-        root_of = {
-            question_id: root for (_, root), group in counted.items() for question_id in group
-        }
+        root_of = {member: root for root, group in members.items() for member in group}
         # One supporter less per person, however many wordings of the group they had backed.
-        change.subtract(root for _, root in {(p, root_of[qid]) for qid, p in deleted})
+        change.subtract(
+            root
+            for _, root in {(participant, root_of[qid]) for qid, participant in deleted}
+            if root is not None
+        )
     change = Counter({root: n for root, n in change.items() if n})
     counts = {question_id: row.supporters for question_id, row in questions.items()}
     if change:
@@ -251,46 +263,75 @@ async def apply_votes(
 
 
 async def _backed_groups(
-    session: AsyncSession, requests: Sequence[VoteRequest], questions: dict[int, Any]
-) -> tuple[set[tuple[str, int]], set[tuple[str, int]], dict[tuple[str, int], set[int]]]:
+    session: AsyncSession,
+    requests: Sequence[VoteRequest],
+    questions: dict[int, Any],
+    members: dict[int | None, set[int]],
+) -> tuple[set[tuple[str, int | None]], set[tuple[str, int | None]]]:
     """(participant, root) for each requester who already backs the group of the question
-    they name, through any of its wordings; those of them with a vote in it that a moderator
-    set aside (kept, not counted, not withdrawable); and for each pair the wordings of the
-    group that hold their counted votes.
+    they name, through any of its wordings (`members`: root -> its wordings); and those of
+    them with a vote in it that a moderator set aside (kept, not counted, not withdrawable).
 
-    The groups are read here, after the questions were locked, not with the questions: a
-    merge or unmerge that committed while that read waited for its locks is seen. Only the
-    pairs of this batch are looked up (each group's wordings on `ix_questions_root`, then the
-    votes' unique index), so the cost does not grow with how many votes each participant has
-    cast before.
+    Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
+    not grow with how many votes each participant has cast before.
+
+    On PostgreSQL the same statement reads again the wordings of each group whose root the
+    batch now holds locked: the read of the questions began before its locks were granted,
+    so a merge or unmerge that committed meanwhile is seen here (this statement began after).
+    Then `members` is corrected and the votes read again; once is enough, the locks being held.
     """
-    wanted = {
-        (question.root_id, request.actor.participant_id)
-        for request in requests
-        if (question := questions.get(request.question_id)) is not None
-        and question.root_id is not None
-    }
-    if not wanted:
-        return set(), set(), {}
-    pairs = pairs_table(session, wanted, INTEGER_STRING)
-    found = (
-        await session.execute(
-            select(pairs.c.first, Vote.question_id, Vote.participant_id, Vote.set_aside_id)
+    held_roots = sorted(
+        question.id
+        for question in questions.values()
+        if question.canonical_id is None and question.root_id == question.id
+    )
+    check = takes_row_locks(session) and bool(held_roots)
+    while True:
+        root_of = {member: root for root, group in members.items() for member in group}
+        wanted = {
+            (member, request.actor.participant_id)
+            for request in requests
+            if (question := questions.get(request.question_id)) is not None
+            for member in members.get(question.root_id, ())
+        }
+        if not wanted:
+            return set(), set()
+        pairs = pairs_table(session, wanted, INTEGER_STRING)
+        query: Any = (
+            select(Vote.question_id, Vote.participant_id, Vote.set_aside_id, null().label("root"))
             .select_from(pairs)
-            .join(Question, Question.root_id == pairs.c.first)
             .join(
                 Vote,
-                and_(Vote.question_id == Question.id, Vote.participant_id == pairs.c.second),
+                and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second),
             )
         )
-    ).all()
-    backed = {(participant, root) for root, _, participant, _ in found}
-    held = {(participant, root) for root, _, participant, aside in found if aside is not None}
-    counted: dict[tuple[str, int], set[int]] = {}
-    for root, question_id, participant, aside in found:
-        if aside is None:
-            counted.setdefault((participant, root), set()).add(question_id)
-    return backed, held, counted
+        if check:
+            query = union_all(
+                query,
+                select(Question.id, null(), null(), Question.root_id).where(
+                    Question.root_id.in_(held_roots)
+                ),
+            )
+        rows = (await session.execute(query)).all()
+        found = [row for row in rows if row.participant_id is not None]
+        if check:
+            check = False
+            now_in: dict[int | None, set[int]] = {root: set() for root in held_roots}
+            for row in rows:
+                if row.participant_id is None:
+                    now_in[row.root].add(row.question_id)
+            if any(now_in[root] != members.get(root, set()) for root in held_roots):
+                log.info("a group changed while the vote batch waited for it; reading it again")
+                members.update(now_in)
+                continue
+        break
+    backed = {(participant, root_of[question_id]) for question_id, participant, _, _ in found}
+    held = {
+        (participant, root_of[question_id])
+        for question_id, participant, set_aside, _ in found
+        if set_aside is not None
+    }
+    return backed, held
 
 
 async def _raise_supporters(session: AsyncSession, change: Counter[int]) -> dict[int, int]:
