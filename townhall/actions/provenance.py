@@ -87,19 +87,19 @@ def set_aside_view(decision: SupportSetAside) -> dict[str, Any]:
 )
 async def set_aside_support(context: Context, payload: SetAsidePayload) -> dict[str, Any]:
     question = await load_question(context, payload.question_id)
-    root_id = question.root_id or question.id
-    await load_question(context, root_id, lock=True)  # the counter is about to change
     selection = provenance.Selection(
         payload.network, payload.since, payload.until, payload.new_only
     )
+    # The store locks the group's root and acts on the group as it stands then.
     decision, supporters = await provenance.set_aside(
         context.session,
         context.event.id,
-        root_id,
+        question.id,
         selection,
         actor=context.actor.log_name,
         now=context.now,
     )
+    root_id = decision.question_id
     view = set_aside_view(decision)
     log_moderation(
         context,

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, delete, select, update
+from sqlalchemy import Integer, Table, and_, bindparam, delete, null, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.questions import VOTABLE_STATUSES, Status
+from townhall.store.locking import takes_row_locks
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
@@ -39,7 +40,13 @@ _EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
 _QUESTIONS_TABLE = cast(Table, Question.__table__)
 _MEMBERS = _QUESTIONS_TABLE.alias("members")
 # Each question asked about, once per wording of its group (merged or not): one read instead
-# of the questions and then their groups.
+# of the questions and then their groups. The questions are locked until the batch commits
+# (PostgreSQL; on SQLite the writer holds the only write lock already): a vote counts on the
+# root of its group, and whatever changes a group's wordings or counted votes (merge, unmerge,
+# set-aside, restore) locks that root first (store/locking.py), so none of it can change under
+# the batch from here on. In id order, as every locker of questions takes them, so that two
+# cannot deadlock; FOR NO KEY UPDATE, the lock the counter's UPDATE takes anyway, which leaves
+# alone the key-share lock that inserting a vote (its foreign key) takes.
 _QUESTIONS_WITH_GROUPS = (
     select(
         _QUESTIONS_TABLE.c.id,
@@ -54,6 +61,8 @@ _QUESTIONS_WITH_GROUPS = (
         _QUESTIONS_TABLE.outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
     )
     .where(_QUESTIONS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_QUESTIONS_TABLE.c.id)
+    .with_for_update(of=_QUESTIONS_TABLE, key_share=True)
 )
 
 
@@ -265,31 +274,61 @@ async def _backed_groups(
 
     Only the pairs of this batch are looked up (on the votes' unique index), so the cost does
     not grow with how many votes each participant has cast before.
+
+    On PostgreSQL the same statement reads again the wordings of each group whose root the
+    batch now holds locked: the read of the questions began before its locks were granted,
+    so a merge or unmerge that committed meanwhile is seen here (this statement began after).
+    Then `members` is corrected and the votes read again; once is enough, the locks being held.
     """
-    root_of = {member: root for root, group in members.items() for member in group}
-    wanted = {
-        (member, request.actor.participant_id)
-        for request in requests
-        if (question := questions.get(request.question_id)) is not None
-        for member in members.get(question.root_id, ())
-    }
-    if not wanted:
-        return set(), set()
-    pairs = pairs_table(session, wanted, INTEGER_STRING)
-    found = (
-        await session.execute(
-            select(Vote.question_id, Vote.participant_id, Vote.set_aside_id)
+    held_roots = sorted(
+        question.id
+        for question in questions.values()
+        if question.canonical_id is None and question.root_id == question.id
+    )
+    check = takes_row_locks(session) and bool(held_roots)
+    while True:
+        root_of = {member: root for root, group in members.items() for member in group}
+        wanted = {
+            (member, request.actor.participant_id)
+            for request in requests
+            if (question := questions.get(request.question_id)) is not None
+            for member in members.get(question.root_id, ())
+        }
+        if not wanted:
+            return set(), set()
+        pairs = pairs_table(session, wanted, INTEGER_STRING)
+        query: Any = (
+            select(Vote.question_id, Vote.participant_id, Vote.set_aside_id, null().label("root"))
             .select_from(pairs)
             .join(
                 Vote,
                 and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second),
             )
         )
-    ).all()
-    backed = {(participant, root_of[question_id]) for question_id, participant, _ in found}
+        if check:
+            query = union_all(
+                query,
+                select(Question.id, null(), null(), Question.root_id).where(
+                    Question.root_id.in_(held_roots)
+                ),
+            )
+        rows = (await session.execute(query)).all()
+        found = [row for row in rows if row.participant_id is not None]
+        if check:
+            check = False
+            now_in: dict[int | None, set[int]] = {root: set() for root in held_roots}
+            for row in rows:
+                if row.participant_id is None:
+                    now_in[row.root].add(row.question_id)
+            if any(now_in[root] != members.get(root, set()) for root in held_roots):
+                log.info("a group changed while the vote batch waited for it; reading it again")
+                members.update(now_in)
+                continue
+        break
+    backed = {(participant, root_of[question_id]) for question_id, participant, _, _ in found}
     held = {
         (participant, root_of[question_id])
-        for question_id, participant, set_aside in found
+        for question_id, participant, set_aside, _ in found
         if set_aside is not None
     }
     return backed, held

@@ -333,16 +333,22 @@ class DedupWorker:
         if decision == "merge" and mergeable:
             target = await session.get(Question, match.question_id)
             assert target is not None
-            await merging.merge(
-                session,
-                question,
-                target,
-                score=match.score,
-                actor="dedup",
-                action="auto_merge",
-                now=self._clock(),
-            )
-        elif decision in ("merge", "suggest"):
+            try:
+                await merging.merge(
+                    session,
+                    question,
+                    target,
+                    score=match.score,
+                    actor="dedup",
+                    action="auto_merge",
+                    now=self._clock(),
+                )
+                return
+            except merging.MergeRefused:
+                # A moderator merged one of them meanwhile (the merge reads the groups anew
+                # under its locks): leave the moderator a suggestion instead.
+                pass
+        if decision in ("merge", "suggest"):
             question.suggested_id = match.root_id
             question.similarity = match.score
 

@@ -2,7 +2,8 @@
 
 Network hashes are keyed hashes (web/client.py), never addresses. Set-aside votes stay
 stored with the id of the decision that set them aside; counts leave them out
-(`queries.count_supporters`), so a restore is exact and nothing is ever deleted.
+(`queries.count_supporters`), so a restore is exact and nothing is ever deleted. Both lock
+the roots of the groups they recount before reading them (store/locking.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.provenance import RULES, Burst, BurstRules, NetworkCount, SupportVote
 from townhall.domain.provenance import detect_burst as _detect
+from townhall.store.locking import lock_groups
 from townhall.store.queries import count_supporters
 from townhall.store.tables import Participant, Question, SupportSetAside, Vote
 
@@ -85,15 +87,16 @@ class Selection:
 async def set_aside(
     session: AsyncSession,
     event_id: int,
-    root_id: int,
+    question_id: int,
     selection: Selection,
     *,
     actor: str,
     now: datetime,
     rules: BurstRules = RULES,
 ) -> tuple[SupportSetAside, int]:
-    """Mark the group's matching counted votes as set aside; returns the decision and the
-    group's new count."""
+    """Mark the matching counted votes of the question's group as set aside; returns the
+    decision (its `question_id` is the group's root) and the group's new count."""
+    root_id = (await lock_groups(session, [question_id]))[question_id]
     query = (
         select(Vote.id, Vote.created_at, Participant.created_at)
         .join(Question, Question.id == Vote.question_id)
@@ -135,17 +138,10 @@ async def restore(
 ) -> tuple[int, list[int]]:
     """Count the decision's votes again; returns how many and the groups recounted (a
     wording may have been merged or unmerged since)."""
-    roots = sorted(
-        {
-            root
-            for root in await session.scalars(
-                select(Question.root_id)
-                .join(Vote, Vote.question_id == Question.id)
-                .where(Vote.set_aside_id == decision.id)
-            )
-            if root is not None
-        }
+    wordings = await session.scalars(
+        select(Vote.question_id).distinct().where(Vote.set_aside_id == decision.id)
     )
+    roots = sorted(set((await lock_groups(session, set(wordings))).values()))
     restored = await session.execute(
         update(Vote)
         .where(Vote.set_aside_id == decision.id)
