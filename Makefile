@@ -81,7 +81,8 @@ dedup-calibrate-multilingual: install
 		--out models/dedup-multilingual.json
 
 # Vote integrity (docs/integrity.md): a script on one address for 10 minutes, 20 people behind
-# it, 300 through the venue path; one JSON document. Needs no shared data.
+# it, 300 through the venue path, then 2 minutes of fresh identities against a verified-e-mail
+# event while 5 people verify by mail; one JSON document. Needs no shared data.
 .PHONY: integrity
 integrity: install
 	@$(BIN)/townhall integrity-bench --seconds 600

@@ -7,39 +7,39 @@ The bench plays the site's reverse proxy: the server trusts 127.0.0.1
 forger would; the rule must ignore it. Everything goes to 127.0.0.1 and every loop is bounded
 in count and time.
 
-Phases are functions of a `Context` returning a JSON-ready dict, listed in `PHASES`; a phase
-for other participation modes (verified events) is one more entry.
+Phases are functions of a `Context` returning a JSON-ready dict, listed in `PHASES`: (a) and
+(b) the script and its neighbours, (c) the hall through the venue path, (d) a verified-e-mail
+event where nothing unverified may land (townhall/bench/verified.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from websockets.asyncio.client import connect
+from townhall.bench.integrity_client import (
+    COOKIE,
+    TIMEOUT,
+    Answer,
+    Target,
+    request,
+    socket_actions,
+    via,
+    votes_of,
+)
+from townhall.bench.verified import VerifiedConfig, VerifiedSetup, verified_event
 
-COOKIE = "townhall_participant"
+__all__ = ["COOKIE", "TIMEOUT", "Answer", "Context", "IntegrityConfig", "Target", "run_phases"]
+
 SCRIPT_NETWORK = "198.51.100.23"  # the script and its 20 neighbours (documentation ranges)
 HALL_NETWORK = "203.0.113.50"  # the hall's NAT
 OUTSIDE_NETWORK = "203.0.113.51"  # the same crowd without the venue token, for comparison
 ASKER_NETWORK = "192.0.2.10"
-TIMEOUT = 20.0
-
-
-@dataclass(frozen=True)
-class Target:
-    base_url: str
-    ws_url: str
-    slug: str
-    moderator_key: str
 
 
 @dataclass(frozen=True)
@@ -51,126 +51,18 @@ class IntegrityConfig:
     venue_people: int = 300
     venue_seconds: float = 300.0
     venue_concurrency: int = 30
+    verified: VerifiedConfig = field(default_factory=VerifiedConfig)
 
 
 @dataclass
 class Context:
     target: Target
     config: IntegrityConfig
+    verified: VerifiedSetup | None = None  # the verified event; None skips phase (d)
     questions: list[int] = field(default_factory=list)  # [script's target, others...]
 
 
 Phase = Callable[[Context], Awaitable[dict[str, Any]]]
-
-
-# --- a minimal client: one request per connection, like a fresh cookie jar ----------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    @property
-    def cookie(self) -> str | None:
-        raw = self.headers.get("set-cookie", "")
-        if raw.startswith(f"{COOKIE}="):
-            return raw.split(";", 1)[0].split("=", 1)[1]
-        return None
-
-
-async def request(
-    base_url: str,
-    method: str,
-    path: str,
-    *,
-    headers: dict[str, str] | None = None,
-    body: dict[str, Any] | None = None,
-) -> Answer:
-    parts = urlsplit(base_url)
-    data = json.dumps(body).encode() if body is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close"]
-    if body is not None:
-        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    reader, writer = await asyncio.wait_for(
-        asyncio.open_connection(parts.hostname, parts.port or 80), TIMEOUT
-    )
-    try:
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + data)
-        await writer.drain()
-        raw = await asyncio.wait_for(reader.read(), TIMEOUT)
-    finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
-    head, _, rest = raw.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    found = {}
-    for line in header_lines:
-        name, _, value = line.partition(":")
-        found[name.strip().lower()] = value.strip()
-    if found.get("transfer-encoding") == "chunked":
-        rest = _unchunk(rest)
-    return Answer(int(status_line.split()[1]), found, rest)
-
-
-def _unchunk(data: bytes) -> bytes:
-    out = b""
-    while data:
-        size_line, _, data = data.partition(b"\r\n")
-        size = int(size_line.split(b";")[0] or b"0", 16)
-        if size == 0:
-            break
-        out, data = out + data[:size], data[size + 2 :]
-    return out
-
-
-def via(network: str, forged: bool = False) -> dict[str, str]:
-    """What the proxy passes on; a forger's own entry comes first and must not count."""
-    if not forged:
-        return {"X-Forwarded-For": network}
-    fake = ".".join(str(random.randint(1, 254)) for _ in range(4))
-    return {"X-Forwarded-For": f"{fake}, {network}"}
-
-
-async def socket_actions(
-    target: Target,
-    network: str,
-    actions: list[dict[str, Any]],
-    *,
-    cookie: str | None = None,
-    venue: str | None = None,
-    forged: bool = False,
-) -> list[dict[str, Any]]:
-    """Open a socket as `network`, say hello, send each action, return each ack/refusal."""
-    headers = via(network, forged)
-    if cookie:
-        headers["Cookie"] = f"{COOKIE}={cookie}"
-    hello: dict[str, Any] = {"type": "hello", **({"venue": venue} if venue else {})}
-    replies: list[dict[str, Any]] = []
-    url = f"{target.ws_url}/ws/events/{target.slug}"
-    async with asyncio.timeout(TIMEOUT):
-        async with connect(url, additional_headers=headers, max_size=None) as socket:
-            await socket.send(json.dumps(hello))
-            for action in actions:
-                await socket.send(json.dumps(action))
-                while True:
-                    message = json.loads(await socket.recv())
-                    if message.get("type") in ("ack", "refused"):
-                        replies.append(message)
-                        break
-    return replies
-
-
-async def votes_of(target: Target, question: int) -> int:
-    queue = (await request(target.base_url, "GET", f"/api/events/{target.slug}/queue")).json()
-    items = [*queue["open"], *queue["answered"], *filter(None, [queue["now_answering"]])]
-    return int(next(item["votes"] for item in items if item["id"] == question))
 
 
 # --- setup and phases -----------------------------------------------------------------------
@@ -353,16 +245,29 @@ async def venue(context: Context) -> dict[str, Any]:
     }
 
 
+async def verified(context: Context) -> dict[str, Any]:
+    """(d) a verified-e-mail event: an attacker with fresh identities lands nothing, the people
+    who verify through the e-mail flow land their votes."""
+    if context.verified is None:
+        return {"skipped": "no verified event given"}
+    return await verified_event(context.verified, context.config.verified)
+
+
 PHASES: list[tuple[str, Phase]] = [
     ("script_and_neighbours", script_and_neighbours),
     ("venue", venue),
+    ("verified", verified),
 ]
 
 
 async def run_phases(
-    target: Target, config: IntegrityConfig, phases: list[tuple[str, Phase]] | None = None
+    target: Target,
+    config: IntegrityConfig,
+    phases: list[tuple[str, Phase]] | None = None,
+    *,
+    verified: VerifiedSetup | None = None,
 ) -> dict[str, Any]:
-    context = Context(target, config)
+    context = Context(target, config, verified)
     context.questions = await ask_questions(context)
     results: dict[str, Any] = {}
     for name, phase in phases or PHASES:

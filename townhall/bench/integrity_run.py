@@ -1,5 +1,6 @@
-"""Start a real server on 127.0.0.1 (SQLite in a temporary folder), run the integrity phases
-against it and print one JSON document (`townhall integrity-bench`, `make integrity`)."""
+"""Start a real server on 127.0.0.1 (SQLite in a temporary folder) that mails through an SMTP
+server in this process (aiosmtpd), run the integrity phases against it and print one JSON
+document (`townhall integrity-bench`, `make integrity`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from townhall.bench import servers
 from townhall.bench.integrity import IntegrityConfig, Target, run_phases
+from townhall.bench.mail_inbox import Inbox, running_inbox
+from townhall.bench.verified import VerifiedConfig, VerifiedSetup
 from townhall.settings import Settings
 
 
@@ -25,15 +29,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--honest", type=int, default=defaults.honest)
     parser.add_argument("--venue-people", type=int, default=defaults.venue_people)
     parser.add_argument("--venue-seconds", type=float, default=defaults.venue_seconds)
+    verified = defaults.verified
+    parser.add_argument(
+        "--verified-seconds",
+        type=float,
+        default=verified.seconds,
+        help="how long the attacker tries the verified event",
+    )
+    parser.add_argument("--verified-rate", type=float, default=verified.rate)
+    parser.add_argument("--verified-bursts", type=int, default=verified.bursts)
+    parser.add_argument("--verified-burst-size", type=int, default=verified.burst_size)
+    parser.add_argument("--verified-people", type=int, default=verified.people)
     parser.add_argument(
         "--database-url", default="sqlite", help="'sqlite' (a temporary file) or a URL"
     )
 
 
-def _start(database_url: str, workdir: Path) -> servers.Server:
+def _start(database_url: str, workdir: Path, inbox: Inbox) -> servers.Server:
     port = servers.free_port()
     log = workdir / "server.log"
-    env = servers.server_env(database_url, port, {"TOWNHALL_TRUSTED_PROXIES": "127.0.0.1"})
+    extra = {
+        "TOWNHALL_TRUSTED_PROXIES": "127.0.0.1",
+        "TOWNHALL_SMTP_URL": inbox.smtp_url,
+        "TOWNHALL_MAIL_FROM": "Town hall bench <bench@example.org>",
+    }
+    env = servers.server_env(database_url, port, extra)
     process = servers._spawn(
         [sys.executable, "-m", "townhall", "serve", "--migrate", "--port", str(port)], env, log
     )
@@ -42,12 +62,18 @@ def _start(database_url: str, workdir: Path) -> servers.Server:
     return servers.Server(base, f"ws://127.0.0.1:{port}", process, log)
 
 
-def _demo_event(database_url: str) -> tuple[str, str]:
+def _demo_events(database_url: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(slug, moderator key) of the demo's open event and of its verified-e-mail event."""
     from townhall.cli import demo_links_file
+    from townhall.store.demo import VERIFIED_SLUG
 
     demo = json.loads(demo_links_file(database_url).read_text())
     first = demo["events"][0]
-    return str(first["slug"]), str(first["moderator_key"])
+    (checked,) = [e for e in demo["events"] if e["slug"] == VERIFIED_SLUG]
+    return (
+        (str(first["slug"]), str(first["moderator_key"])),
+        (str(checked["slug"]), str(checked["moderator_key"])),
+    )
 
 
 def _forget_demo_links(database_url: str) -> None:
@@ -64,18 +90,33 @@ def run(args: argparse.Namespace) -> int:
         honest=args.honest,
         venue_people=args.venue_people,
         venue_seconds=args.venue_seconds,
+        verified=VerifiedConfig(
+            seconds=args.verified_seconds,
+            rate=args.verified_rate,
+            bursts=args.verified_bursts,
+            burst_size=args.verified_burst_size,
+            people=args.verified_people,
+        ),
     )
-    with tempfile.TemporaryDirectory(prefix="townhall-integrity-") as folder:
+    with (
+        tempfile.TemporaryDirectory(prefix="townhall-integrity-") as folder,
+        running_inbox() as inbox,
+    ):
         workdir = Path(folder)
         url = args.database_url
         if url == "sqlite":
             url = f"sqlite+aiosqlite:///{workdir / 'integrity.db'}"
-        server = _start(url, workdir)
+        server = _start(url, workdir, inbox)
         try:
-            slug, key = _demo_event(url)
+            (slug, key), (checked_slug, checked_key) = _demo_events(url)
+            checked = Target(server.base_url, server.ws_url, checked_slug, checked_key)
             started = time.monotonic()
             results = asyncio.run(
-                run_phases(Target(server.base_url, server.ws_url, slug, key), config)
+                run_phases(
+                    Target(server.base_url, server.ws_url, slug, key),
+                    config,
+                    verified=VerifiedSetup(checked, url, inbox),
+                )
             )
         finally:
             server.stop()
@@ -90,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             "rate_network_supporters": defaults.rate_network_supporters,
             "venue_factor": defaults.venue_factor,
         },
-        "config": config.__dict__,
+        "config": asdict(config),
         "seconds": round(time.monotonic() - started, 1),
         **results,
     }

@@ -24,6 +24,8 @@ from townhall.store.tables import (
 CANDIDATES = (("Amina Diallo", "Senegal"), ("Tomás Herrera", "Chile"))
 MODERATOR = "Lena Okafor"
 
+VERIFIED_SLUG = "town-hall-verified"  # what `make serve` and the integrity bench use
+
 
 @dataclass(frozen=True)
 class DemoEvent:
@@ -112,7 +114,7 @@ async def _verified_town_hall(session: AsyncSession, series: Series, now: dateti
     key = new_token()
     event = Event(
         series_id=series.id,
-        slug="town-hall-verified",
+        slug=VERIFIED_SLUG,
         uid=f"{uuid.uuid4()}@townhall",
         code=new_event_code(),
         title="Town hall for verified participants",
