@@ -1,0 +1,143 @@
+"""The pieces every part of /openapi.json is built from: security, errors, parameters, bodies.
+
+A request body is the JSON schema of the pydantic model that parses it, so the document
+promises what the server checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from townhall.web.organiser_auth import COOKIE
+
+ERROR = {
+    "description": "Refused, with `error.code` and `error.message`.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+MODERATOR: dict[str, list[str]] = {"moderatorKey": []}
+ORGANISER: dict[str, list[str]] = {"organiserSession": [], "csrfToken": []}
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+SECURITY_SCHEMES: dict[str, Any] = {
+    "moderatorKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The event's moderator key (from its moderator link).",
+    },
+    "stageKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Stage-Key",
+        "description": "The stage screen's key (from the stage link the moderators get).",
+    },
+    "organiserSession": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": COOKIE,
+        "description": "Set by POST /api/organiser/sign-in.",
+    },
+    "csrfToken": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": "The `csrf_token` of the sign-in answer; changes need it.",
+    },
+}
+
+
+def slug(what: str) -> dict[str, Any]:
+    return {
+        "name": "slug",
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s slug.",
+        "schema": {"type": "string", "minLength": 1},
+    }
+
+
+def id_parameter(name: str, what: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"The {what}'s id.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
+
+
+def responses(ok: str, *refusals: str) -> dict[str, Any]:
+    return {ok: OK, **{status: ERROR for status in refusals}}
+
+
+def body(model: type[BaseModel], **extra: Any) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    # An OpenAPI document keeps shared schemas under components (hoist_defs gathers them).
+    schema = {"x-defs": schema.pop("$defs"), **schema} if "$defs" in schema else schema
+    if extra:
+        schema.setdefault("properties", {}).update(extra)
+        schema.setdefault("required", []).extend(extra)
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+# A change without fields still sends a JSON object: the CSRF check wants JSON requests.
+EMPTY_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {"application/json": {"schema": {"type": "object", "maxProperties": 0}}},
+}
+
+
+def organiser(
+    summary: str,
+    ok: str = "200",
+    *,
+    model: type[BaseModel] | None = None,
+    parameters: tuple[dict[str, Any], ...] = (),
+    refusals: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A change by a signed-in organiser (session cookie and CSRF header)."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [ORGANISER],
+        # 413: every body passes through the app's size cap (TOWNHALL_MAX_BODY_BYTES).
+        "responses": responses(ok, "400", "401", "403", "413", *refusals),
+    }
+    if parameters:
+        operation["parameters"] = list(parameters)
+    operation["requestBody"] = body(model) if model is not None else EMPTY_BODY
+    return operation
+
+
+def organiser_read(
+    summary: str, *, parameters: tuple[dict[str, Any], ...] = (), refusals: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """A read by a signed-in organiser (the cookie alone)."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"organiserSession": []}],
+        "responses": responses("200", "401", *refusals),
+    }
+    if parameters:
+        operation["parameters"] = list(parameters)
+    return operation
+
+
+def hoist_defs(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    for path in paths.values():
+        for operation in path.values():
+            found = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if found is not None:
+                schemas.update(found["schema"].pop("x-defs", {}))
