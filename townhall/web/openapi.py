@@ -17,8 +17,9 @@ import townhall
 from townhall.actions import schedule as workflows
 from townhall.actions import series_roles
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN
-from townhall.web.openapi_access import access_paths
+from townhall.web.openapi_access import ACCESS_SCHEMAS, access_paths
 from townhall.web.openapi_parts import (
+    ANSWER_SCHEMAS,
     ERROR,
     ERROR_SCHEMA,
     MODERATOR,
@@ -143,7 +144,7 @@ def _account_paths() -> dict[str, Any]:
             "post": {
                 "summary": "Sign in; sets the session cookie and answers the CSRF token.",
                 "requestBody": body(SignIn),
-                "responses": responses("200", "400", "401", "413", "429"),
+                "responses": responses("200", "400", "401", "413", "429", answer="Me"),
             }
         },
         "/api/organiser/sign-out": {
@@ -156,7 +157,7 @@ def _account_paths() -> dict[str, Any]:
             "get": {
                 "summary": "The organiser signed in, and the CSRF token.",
                 "security": [{"organiserSession": []}],
-                "responses": responses("200", "401"),
+                "responses": responses("200", "401", answer="Me"),
             }
         },
         "/api/organiser/password": {
@@ -165,6 +166,7 @@ def _account_paths() -> dict[str, Any]:
                 "organiser and answers a new one (cookie and CSRF token).",
                 model=PasswordChange,
                 refusals=("429",),
+                answer="Me",
             )
         },
     }
@@ -201,13 +203,17 @@ def _series_paths() -> dict[str, Any]:
         },
         "/api/organiser/series/{slug}/members": {
             "get": organiser_read(
-                "The series' owners and editors.", parameters=series, refusals=("403", "404")
+                "The series' owners and editors.",
+                parameters=series,
+                refusals=("403", "404"),
+                answer="Members",
             ),
             "post": organiser(
                 "Give an organiser a role in the series (owners only).",
                 model=series_roles.MemberPayload,
                 parameters=series,
                 refusals=("404", "409"),
+                answer="Members",
             ),
         },
         "/api/organiser/series/{slug}/members/remove": {
@@ -216,6 +222,7 @@ def _series_paths() -> dict[str, Any]:
                 model=series_roles.MemberRemoval,
                 parameters=series,
                 refusals=("404", "409"),
+                answer="Members",
             )
         },
     }
@@ -268,7 +275,7 @@ def _organiser_paths() -> dict[str, Any]:
 
 def build_openapi() -> dict[str, Any]:
     paths = {**_public_paths(), **_action_paths(), **_organiser_paths(), **access_paths()}
-    schemas = {"Error": ERROR_SCHEMA}
+    schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS}
     hoist_defs(paths, schemas)
     return {
         "openapi": "3.1.0",

@@ -79,8 +79,32 @@ def id_parameter(name: str, what: str) -> dict[str, Any]:
     }
 
 
-def responses(ok: str, *refusals: str) -> dict[str, Any]:
-    return {ok: OK, **{status: ERROR for status in refusals}}
+def responses(ok: str, *refusals: str, answer: str | None = None) -> dict[str, Any]:
+    """`ok` with a JSON object (the component schema `answer` when given), and the refusals."""
+    success = OK if answer is None else returns(answer)
+    return {ok: success, **{status: ERROR for status in refusals}}
+
+
+def returns(name: str) -> dict[str, Any]:
+    return {
+        "description": "OK",
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+
+
+def json_object(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+_TEXT = {"type": "string"}
+_MEMBER = json_object(email=_TEXT, name=_TEXT, role={"enum": ["owner", "editor"]})
+# What the answers hold (the fields every answer has; more may come).
+ANSWER_SCHEMAS: dict[str, Any] = {
+    "Me": json_object(
+        organiser=json_object(name=_TEXT, email=_TEXT, admin={"type": "boolean"}), csrf_token=_TEXT
+    ),
+    "Members": json_object(members={"type": "array", "items": _MEMBER}),
+}
 
 
 def body(model: type[BaseModel], **extra: Any) -> dict[str, Any]:
@@ -107,13 +131,14 @@ def organiser(
     model: type[BaseModel] | None = None,
     parameters: tuple[dict[str, Any], ...] = (),
     refusals: tuple[str, ...] = (),
+    answer: str | None = None,
 ) -> dict[str, Any]:
     """A change by a signed-in organiser (session cookie and CSRF header)."""
     operation: dict[str, Any] = {
         "summary": summary,
         "security": [ORGANISER],
         # 413: every body passes through the app's size cap (TOWNHALL_MAX_BODY_BYTES).
-        "responses": responses(ok, "400", "401", "403", "413", *refusals),
+        "responses": responses(ok, "400", "401", "403", "413", *refusals, answer=answer),
     }
     if parameters:
         operation["parameters"] = list(parameters)
@@ -122,13 +147,17 @@ def organiser(
 
 
 def organiser_read(
-    summary: str, *, parameters: tuple[dict[str, Any], ...] = (), refusals: tuple[str, ...] = ()
+    summary: str,
+    *,
+    parameters: tuple[dict[str, Any], ...] = (),
+    refusals: tuple[str, ...] = (),
+    answer: str | None = None,
 ) -> dict[str, Any]:
     """A read by a signed-in organiser (the cookie alone)."""
     operation: dict[str, Any] = {
         "summary": summary,
         "security": [{"organiserSession": []}],
-        "responses": responses("200", "401", *refusals),
+        "responses": responses("200", "401", *refusals, answer=answer),
     }
     if parameters:
         operation["parameters"] = list(parameters)
