@@ -116,9 +116,9 @@ async def test_moderators_ask_and_vote_in_every_gated_mode(
     assert voted.json()["result"] == {"question_id": 1, "voted": False, "votes": 0}
 
 
-async def _organiser(
-    database: Database, http: httpx.AsyncClient, *, admin: bool = False
-) -> dict[str, str]:
+async def _organiser(database: Database, http: httpx.AsyncClient) -> dict[str, str]:
+    """Signs in an admin: the demo series has no owner, and these tests are not about roles
+    (tests/web/test_series_roles.py is)."""
     engine = create_engine(database.url, schema=database.schema)
     async with session_factory(engine, write=True)() as session, session.begin():
         session.add(
@@ -127,7 +127,7 @@ async def _organiser(
                 name="Org",
                 password_hash=hash_password(PASSWORD),
                 created_at=datetime.now(UTC),
-                is_admin=admin,
+                is_admin=True,
             )
         )
     await engine.dispose()
@@ -286,7 +286,7 @@ async def test_invitation_id_outside_the_id_column_is_unknown(
     base = f"/api/organiser/events/{demo.slug}/invitations"
 
     async with httpx.AsyncClient(base_url=server.base_url) as org:
-        csrf = await _organiser(database, org, admin=True)
+        csrf = await _organiser(database, org)
         made = await org.post(base, json={"organisations": [{"name": "Union"}]}, headers=csrf)
         assert made.status_code == 201, made.text
         real = made.json()["invitations"][0]["id"]
