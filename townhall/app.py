@@ -206,6 +206,7 @@ def create_app(
     return TownhallApp(
         routes=routes,
         lifespan=lifespan,
+        exception_handlers={404: api.routing_error, 405: api.routing_error},
         middleware=[
             Middleware(
                 BodyLimit,

@@ -117,6 +117,8 @@ async def test_moderators_ask_and_vote_in_every_gated_mode(
 
 
 async def _organiser(database: Database, http: httpx.AsyncClient) -> dict[str, str]:
+    """Signs in an admin: the demo series has no owner, and these tests are not about roles
+    (tests/web/test_series_roles.py is)."""
     engine = create_engine(database.url, schema=database.schema)
     async with session_factory(engine, write=True)() as session, session.begin():
         session.add(
@@ -272,3 +274,38 @@ async def test_code_event_hides_its_code_and_join_link_grants(
     assert (joined.status_code, allowed) == (303, True)
     assert wrong == ["bad_code"] * 21 + ["slow_down"]
     assert (blocked_right.status_code, blocked_right.headers["retry-after"]) == (429, "60")
+
+
+async def test_invitation_id_outside_the_id_column_is_unknown(
+    database: Database, start_server: ServerFactory
+) -> None:
+    """Found by schemathesis: a non-ASCII digit ("²" passes str.isdigit, not int) or an id
+    beyond PostgreSQL INTEGER was a 500; and a body other than `{}` was ignored."""
+    demo = await seed(database)
+    server = await start_server(database)
+    base = f"/api/organiser/events/{demo.slug}/invitations"
+
+    async with httpx.AsyncClient(base_url=server.base_url) as org:
+        csrf = await _organiser(database, org)
+        made = await org.post(base, json={"organisations": [{"name": "Union"}]}, headers=csrf)
+        assert made.status_code == 201, made.text
+        real = made.json()["invitations"][0]["id"]
+        answers = [
+            _refusal(await org.post(f"{base}/{invitation}/{what}", json={}, headers=csrf))[:2]
+            for invitation in ("%C2%B2", "4294967296", "2147483648", "0")
+            for what in ("revoke", "link")
+        ]
+        not_json = await org.post(
+            f"{base}/{real}/revoke",
+            content=b"revoke",
+            headers={**csrf, "Content-Type": "application/json"},
+        )
+        extra = await org.post(f"{base}/{real}/link", json={"why": "lost"}, headers=csrf)
+        listed = (await org.get(base)).json()["invitations"]
+
+    assert answers == [(404, "unknown_invitation")] * 8
+    assert (_refusal(not_json)[:2], _refusal(extra)[:2]) == (
+        (400, "bad_json"),
+        (400, "bad_payload"),
+    )
+    assert [i["revoked"] for i in listed] == [False]

@@ -105,3 +105,52 @@ async def test_api_combining_mark_runs_are_cut_before_storing(
         f"H{four}ow is this shown on every screen?"
     ]
     assert named.json()["result"]["display_name"] == f"Q{four}uinn"
+
+
+async def test_api_similar_without_text_refused(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    """Found by schemathesis: `text` is required in /openapi.json, yet its absence (or an
+    unknown event with a short text) answered 200."""
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database)
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        missing = await http.get(f"/api/events/{demo.slug}/similar")
+        unknown = await http.get("/api/events/no-such-event/similar", params={"text": "hi"})
+        short = await http.get(f"/api/events/{demo.slug}/similar", params={"text": "hi"})
+
+    assert (missing.status_code, missing.json()["error"]["code"]) == (400, "bad_payload")
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_event")
+    assert (short.status_code, short.json()) == (200, {"similar": []})
+
+
+async def test_api_unrouted_path_answers_a_json_error(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    """Found by schemathesis: a path under /api/ that no route takes (here a negative question
+    id) answered Starlette's text/plain 404, not the documented JSON error; pages keep text."""
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database)
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        negative = await http.get(f"/api/events/{demo.slug}/questions/-1/support")
+        nowhere = await http.get("/api/nowhere")
+        wrong_method = await http.delete("/api/events")
+        page = await http.get("/nowhere")
+
+    answers = [
+        (r.status_code, r.headers["content-type"], r.json()["error"]["code"])
+        for r in (negative, nowhere, wrong_method)
+    ]
+    assert answers == [
+        (404, "application/json", "not_found"),
+        (404, "application/json", "not_found"),
+        (405, "application/json", "method_not_allowed"),
+    ]
+    assert sorted(wrong_method.headers["allow"].split(", ")) == ["GET", "HEAD"]
+    assert (page.status_code, page.headers["content-type"], page.text) == (
+        404,
+        "text/plain; charset=utf-8",
+        "Not Found",
+    )

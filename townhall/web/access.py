@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from townhall.actions import access as gate
 from townhall.actions import invitations as invites
-from townhall.actions.base import ActionRefused, Payload, parse_payload_model
+from townhall.actions.base import MAX_ID, ActionRefused, Payload, parse_payload_model
 from townhall.actions.series_roles import OrganiserActor, require_event
 from townhall.domain import access as rules
 from townhall.store import access as store
@@ -25,7 +25,7 @@ from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.json_input import BadJson, parse_json
 from townhall.web.messages import iso
 from townhall.web.organiser_auth import OrganiserSession
-from townhall.web.organisers import organiser_only
+from townhall.web.organisers import NoFields, organiser_only
 from townhall.web.state import AppState
 
 MAX_BODY = 1 << 20  # an import of thousands of organisations fits; nothing else comes close
@@ -44,7 +44,8 @@ class TokenPayload(Payload):
 
 
 class ModePayload(Payload):
-    mode: str = Field(max_length=10)
+    # Checked in actions (code `invalid`); the enum tells /openapi.json's readers the choices.
+    mode: str = Field(max_length=10, json_schema_extra={"enum": list(rules.MODES)})
 
 
 class OrganisationPayload(Payload):
@@ -251,18 +252,21 @@ async def add_invitations(request: Request, state: AppState) -> Response:
 
 def _invitation_id(request: Request) -> int:
     raw = request.path_params["invitation_id"]
-    if not raw.isdigit() or len(raw) > 12:
+    # ASCII digits only (str.isdigit takes "²"), and within the id column (PostgreSQL INTEGER).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and 1 <= int(raw) <= MAX_ID):
         raise ActionRefused("unknown_invitation", "There is no such invitation.", status=404)
     return int(raw)
 
 
 async def revoke_invitation(request: Request, state: AppState) -> Response:
+    await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.revoke(state.services, slug, _invitation_id(request))
     return JSONResponse(_invitation_json(state, slug, view))
 
 
 async def new_invitation_link(request: Request, state: AppState) -> Response:
+    await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.new_link(state.services, slug, _invitation_id(request))
     return JSONResponse(_invitation_json(state, slug, view))

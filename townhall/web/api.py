@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
@@ -28,6 +29,21 @@ def _state(request: Request) -> AppState:
 
 def problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
+
+
+_ROUTING_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+async def routing_error(request: Request, error: Exception) -> Response:
+    """No route for the path (or not this method): an API client gets the usual JSON refusal,
+    a browser Starlette's plain text."""
+    assert isinstance(error, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        return PlainTextResponse(error.detail, error.status_code, headers=error.headers)
+    code = _ROUTING_CODES.get(error.status_code, "http_error")
+    response = problem(error.status_code, code, error.detail)
+    response.headers.update(error.headers or {})
+    return response
 
 
 def event_links(state: AppState, slug: str) -> dict[str, str]:
@@ -106,15 +122,18 @@ async def get_queue(request: Request) -> Response:
 async def similar_questions(request: Request) -> Response:
     state = _state(request)
     slug = request.path_params["slug"]
-    text = request.query_params.get("text", "").strip()
+    raw = request.query_params.get("text")
+    if raw is None:
+        return problem(400, "bad_payload", "Send the question so far as `text`.", field="text")
     if state.dedup is None:
         return problem(503, "dedup_off", "Similar-question search is not running.")
-    if len(text) < 8:
-        return JSONResponse({"similar": []})
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
         return problem(404, "unknown_event", "There is no such event.")
+    text = raw.strip()
+    if len(text) < 8:
+        return JSONResponse({"similar": []})
     found = await state.dedup.similar(event.id, text[:500])
     async with state.services.read_sessions() as session:
         votable = await queries.votable_roots(session, event.id, [root for root, _ in found])

@@ -1,151 +1,110 @@
-"""GET /openapi.json: the HTTP API, with one operation per named action and the organiser API.
+"""GET /openapi.json: the HTTP API, with one operation per named action, the participation
+modes and the organiser API.
 
 Every request body is the JSON schema of the model that parses it, so what the document
-promises is what the server checks (schemathesis runs each operation in the tests).
+promises is what the server checks (schemathesis runs each operation in the tests, and a test
+checks that every route under /api/ is described here).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 import townhall
 from townhall.actions import schedule as workflows
+from townhall.actions import series_roles
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN
-from townhall.web.organiser_auth import COOKIE
-from townhall.web.organisers import SignIn
-
-_ERROR = {
-    "description": "Refused, with `error.code` and `error.message`.",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
-_OK = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
-_MODERATOR: dict[str, list[str]] = {"moderatorKey": []}
-_ORGANISER: dict[str, list[str]] = {"organiserSession": [], "csrfToken": []}
-
-_ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }
-    },
-}
-_SECURITY_SCHEMES: dict[str, Any] = {
-    "moderatorKey": {
-        "type": "http",
-        "scheme": "bearer",
-        "description": "The event's moderator key (from its moderator link).",
-    },
-    "organiserSession": {
-        "type": "apiKey",
-        "in": "cookie",
-        "name": COOKIE,
-        "description": "Set by POST /api/organiser/sign-in.",
-    },
-    "csrfToken": {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-CSRF-Token",
-        "description": "The `csrf_token` of the sign-in answer; changes need it.",
-    },
-}
+from townhall.web.openapi_access import ACCESS_SCHEMAS, access_paths
+from townhall.web.openapi_parts import (
+    ANSWER_SCHEMAS,
+    ERROR,
+    ERROR_SCHEMA,
+    MODERATOR,
+    OK,
+    SECURITY_SCHEMES,
+    body,
+    hoist_defs,
+    id_parameter,
+    organiser,
+    organiser_read,
+    responses,
+    slug,
+)
+from townhall.web.organisers import PasswordChange, SignIn
 
 
-def _slug(what: str) -> dict[str, Any]:
-    return {
-        "name": "slug",
-        "in": "path",
-        "required": True,
-        "description": f"The {what}'s slug.",
-        "schema": {"type": "string", "minLength": 1},
+def _get(
+    summary: str,
+    *params: dict[str, Any],
+    security: list[dict[str, list[str]]] | None = None,
+    refusals: tuple[str, ...] = ("404",),
+    what: str = "event",
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [slug(what), *params],
+        "responses": responses("200", *refusals),
     }
+    if security is not None:
+        operation["security"] = security
+    return {"get": operation}
 
 
-def _responses(ok: str, *refusals: str) -> dict[str, Any]:
-    return {ok: _OK, **{status: _ERROR for status in refusals}}
-
-
-def _body(model: type[BaseModel], **extra: Any) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    # An OpenAPI document keeps shared schemas under components (build_openapi gathers them).
-    schema = {"x-defs": schema.pop("$defs"), **schema} if "$defs" in schema else schema
-    if extra:
-        schema.setdefault("properties", {}).update(extra)
-        schema.setdefault("required", []).extend(extra)
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _moderators(summary: str, *params: dict[str, Any]) -> dict[str, Any]:
+    return _get(summary, *params, security=[MODERATOR], refusals=("403", "404"))
 
 
 def _public_paths() -> dict[str, Any]:
-    def get(summary: str, *params: dict[str, Any], refusals: tuple[str, ...] = ("404",)) -> Any:
-        return {
-            "get": {
-                "summary": summary,
-                "parameters": [_slug("event"), *params],
-                "responses": _responses("200", *refusals),
-            }
-        }
-
     return {
         "/api/events": {
             "get": {
                 "summary": "List events, each with its slug and participant page url.",
-                "responses": _responses("200"),
+                "responses": responses("200"),
             }
         },
-        "/api/events/{slug}": get("One event."),
-        "/api/events/{slug}/queue": {
-            "get": {
-                **get("")["get"],
-                "summary": "The live queue (the moderator view with the moderator key).",
-                "security": [{}, _MODERATOR],
-                "responses": _responses("200", "403", "404"),
-            }
-        },
-        "/api/events/{slug}/similar": get(
+        "/api/events/{slug}": _get("One event."),
+        "/api/events/{slug}/queue": _get(
+            "The live queue (the moderator view with the moderator key).",
+            security=[{}, MODERATOR],
+            refusals=("403", "404"),
+        ),
+        "/api/events/{slug}/similar": _get(
             "Up to 3 existing questions that look like `text`.",
             {"name": "text", "in": "query", "required": True, "schema": {"type": "string"}},
         ),
-        "/api/events/{slug}/log": {
+        "/api/events/{slug}/log": _moderators("The moderation log (moderators only)."),
+        "/api/events/{slug}/questions/{question_id}/support": _moderators(
+            "Where a question's support comes from, with its burst flag (moderators only).",
+            id_parameter("question_id", "question"),
+        ),
+        "/api/events/{slug}/venue": _get(
+            "A fresh venue token for the stage screen's QR code (moderator key, or the stage "
+            "key in `X-Stage-Key`); docs/integrity.md.",
+            security=[MODERATOR, {"stageKey": []}],
+            refusals=("403", "404"),
+        ),
+        "/api/events/{slug}/export.csv": {
             "get": {
-                **get("")["get"],
-                "summary": "The moderation log (moderators only).",
-                "security": [_MODERATOR],
-                "responses": _responses("200", "403", "404"),
-            }
-        },
-        "/api/events/{slug}/questions/{question_id}/support": {
-            "get": {
-                **get(
-                    "",
-                    {
-                        "name": "question_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                **_moderators("")["get"],
+                "summary": "Every question of the event as a CSV file (moderators only).",
+                "responses": {
+                    "200": {
+                        "description": "RFC 4180, every cell quoted, formulas neutralised.",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
                     },
-                )["get"],
-                "summary": "Where a question's support comes from, with its burst flag "
-                "(moderators only).",
-                "security": [_MODERATOR],
-                "responses": _responses("200", "403", "404"),
+                    "403": ERROR,
+                    "404": ERROR,
+                },
             }
         },
-        "/api/events/{slug}/venue": {
-            "get": {
-                **get("")["get"],
-                "summary": "A fresh venue token for the stage screen's QR code (moderator key, "
-                "or the stage key in `X-Stage-Key`); docs/integrity.md.",
-                "security": [_MODERATOR],
-                "responses": _responses("200", "403", "404"),
-            }
-        },
+        "/api/events/{slug}/export.json": _moderators(
+            "Every question of the event and its moderation log, as a JSON file (moderators only)."
+        ),
+        "/api/series": {"get": {"summary": "The published series.", "responses": responses("200")}},
+        "/api/series/{slug}": _get("A published series with its events.", what="series"),
     }
 
 
@@ -163,159 +122,166 @@ def _action_paths() -> dict[str, Any]:
             "post": {
                 "operationId": name,
                 "summary": spec.summary + (" Moderators only." if spec.moderator_only else ""),
-                "parameters": [_slug("event")],
-                "security": [_MODERATOR] if spec.moderator_only else [{}, _MODERATOR],
-                "requestBody": _body(spec.payload, **client_id),
+                "parameters": [slug("event")],
+                "security": [MODERATOR] if spec.moderator_only else [{}, MODERATOR],
+                "requestBody": body(spec.payload, **client_id),
                 "responses": {
                     "200": {
                         "description": "Committed: `result`, and `replayed` for a retry.",
-                        "content": _OK["content"],
+                        "content": OK["content"],
                     },
                     # 429: per participant or per network, with `Retry-After` when known.
-                    **{status: _ERROR for status in ("400", "403", "404", "413", "429")},
+                    **{status: ERROR for status in ("400", "403", "404", "413", "429")},
                 },
             }
         }
     return paths
 
 
-def _organiser(
-    summary: str,
-    ok: str = "200",
-    *,
-    body: type[BaseModel] | None = None,
-    slug: str | None = None,
-    refusals: tuple[str, ...] = (),
-) -> dict[str, Any]:
-    operation: dict[str, Any] = {
-        "summary": summary,
-        "security": [_ORGANISER],
-        "responses": _responses(ok, "400", "401", "403", *refusals),
-    }
-    if slug is not None:
-        operation["parameters"] = [_slug(slug)]
-    # A change without fields still sends a JSON object: the CSRF check wants JSON requests.
-    operation["requestBody"] = (
-        _body(body)
-        if body is not None
-        else {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object", "maxProperties": 0}}},
-        }
-    )
-    return operation
-
-
-def _read(summary: str) -> dict[str, Any]:
-    return {
-        "summary": summary,
-        "security": [{"organiserSession": []}],
-        "responses": _responses("200", "401"),
-    }
-
-
-def _organiser_paths() -> dict[str, Any]:
+def _account_paths() -> dict[str, Any]:
     return {
         "/api/organiser/sign-in": {
             "post": {
                 "summary": "Sign in; sets the session cookie and answers the CSRF token.",
-                "requestBody": _body(SignIn),
-                "responses": _responses("200", "400", "401", "429"),
+                "requestBody": body(SignIn),
+                "responses": responses("200", "400", "401", "413", "429", answer="Me"),
             }
         },
         "/api/organiser/sign-out": {
-            "post": {"summary": "Sign out (clears the cookie).", "responses": _responses("200")}
+            "post": {
+                "summary": "Sign out: ends the session on the server and clears the cookie.",
+                "responses": responses("200", "403"),
+            }
         },
         "/api/organiser/me": {
             "get": {
                 "summary": "The organiser signed in, and the CSRF token.",
                 "security": [{"organiserSession": []}],
-                "responses": _responses("200", "401"),
+                "responses": responses("200", "401", answer="Me"),
             }
         },
+        "/api/organiser/password": {
+            "post": organiser(
+                "Change the password (needs the current one): ends every session of the "
+                "organiser and answers a new one (cookie and CSRF token).",
+                model=PasswordChange,
+                refusals=("429",),
+                answer="Me",
+            )
+        },
+    }
+
+
+def _series_paths() -> dict[str, Any]:
+    series = (slug("series"),)
+    return {
         "/api/organiser/series": {
-            "get": _read("Every series, with its events."),
-            "post": _organiser("Create a series.", "201", body=workflows.SeriesPayload),
+            "get": organiser_read("The series this organiser holds a role in, with events."),
+            "post": organiser("Create a series.", "201", model=workflows.SeriesPayload),
         },
         "/api/organiser/series/{slug}": {
-            "patch": _organiser(
-                "Edit a series.", body=workflows.SeriesEdit, slug="series", refusals=("404",)
+            "patch": organiser(
+                "Edit a series.", model=workflows.SeriesEdit, parameters=series, refusals=("404",)
             )
         },
         "/api/organiser/series/{slug}/publish": {
-            "post": _organiser(
+            "post": organiser(
                 "Publish or unpublish a series.",
-                body=workflows.PublishPayload,
-                slug="series",
+                model=workflows.PublishPayload,
+                parameters=series,
                 refusals=("404",),
             )
         },
         "/api/organiser/series/{slug}/events": {
-            "post": _organiser(
+            "post": organiser(
                 "Plan an event in the series; answers its moderator link once.",
                 "201",
-                body=workflows.EventPayload,
-                slug="series",
+                model=workflows.EventPayload,
+                parameters=series,
                 refusals=("404", "409"),
             )
         },
-        "/api/organiser/people": {"get": _read("Known candidates and moderators.")},
+        "/api/organiser/series/{slug}/members": {
+            "get": organiser_read(
+                "The series' owners and editors.",
+                parameters=series,
+                refusals=("403", "404"),
+                answer="Members",
+            ),
+            "post": organiser(
+                "Give an organiser a role in the series (owners only).",
+                model=series_roles.MemberPayload,
+                parameters=series,
+                refusals=("404", "409"),
+                answer="Members",
+            ),
+        },
+        "/api/organiser/series/{slug}/members/remove": {
+            "post": organiser(
+                "Take an organiser's role in the series away (owners only; one owner stays).",
+                model=series_roles.MemberRemoval,
+                parameters=series,
+                refusals=("404", "409"),
+                answer="Members",
+            )
+        },
+    }
+
+
+def _organiser_paths() -> dict[str, Any]:
+    event = (slug("event"),)
+    return {
+        **_account_paths(),
+        **_series_paths(),
+        "/api/organiser/people": {"get": organiser_read("Known candidates and moderators.")},
         "/api/organiser/candidates": {
-            "post": _organiser(
-                "Add a candidate.", "201", body=workflows.PersonPayload, refusals=("409",)
+            "post": organiser(
+                "Add a candidate.", "201", model=workflows.PersonPayload, refusals=("409",)
             )
         },
         "/api/organiser/moderators": {
-            "post": _organiser(
-                "Add a moderator.", "201", body=workflows.PersonPayload, refusals=("409",)
+            "post": organiser(
+                "Add a moderator.", "201", model=workflows.PersonPayload, refusals=("409",)
             )
         },
         "/api/organiser/events/{slug}": {
-            "patch": _organiser(
+            "patch": organiser(
                 "Edit an event (a new SEQUENCE for calendars).",
-                body=workflows.EventEdit,
-                slug="event",
+                model=workflows.EventEdit,
+                parameters=event,
                 refusals=("404", "409"),
             )
         },
         "/api/organiser/events/{slug}/reschedule": {
-            "post": _organiser(
+            "post": organiser(
                 "Move an event.",
-                body=workflows.ReschedulePayload,
-                slug="event",
+                model=workflows.ReschedulePayload,
+                parameters=event,
                 refusals=("404", "409"),
             )
         },
         "/api/organiser/events/{slug}/cancel": {
-            "post": _organiser("Cancel an event.", slug="event", refusals=("404",))
+            "post": organiser("Cancel an event.", parameters=event, refusals=("404",))
         },
         "/api/organiser/events/{slug}/moderator-key": {
-            "post": _organiser(
+            "post": organiser(
                 "Rotate the moderator key; answers the new moderator link.",
-                slug="event",
+                parameters=event,
                 refusals=("404",),
             )
         },
     }
 
 
-def _hoist_defs(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
-    for path in paths.values():
-        for operation in path.values():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
-            if body is not None:
-                schemas.update(body["schema"].pop("x-defs", {}))
-
-
 def build_openapi() -> dict[str, Any]:
-    paths = {**_public_paths(), **_action_paths(), **_organiser_paths()}
-    schemas = {"Error": _ERROR_SCHEMA}
-    _hoist_defs(paths, schemas)
+    paths = {**_public_paths(), **_action_paths(), **_organiser_paths(), **access_paths()}
+    schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS}
+    hoist_defs(paths, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "townhall", "version": townhall.__version__},
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": _SECURITY_SCHEMES},
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }
 
 

@@ -346,12 +346,18 @@ async def reschedule(request: Request, state: AppState, organiser: OrganiserSess
     return JSONResponse(_outcome(state, outcome))
 
 
+class NoFields(Payload):
+    """The body of a change that takes no fields: `{}` (still JSON, for the CSRF check)."""
+
+
 async def cancel(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
+    await _body(request, NoFields)
     outcome = await workflows.cancel(state.services, _who(organiser), request.path_params["slug"])
     return JSONResponse(_outcome(state, outcome))
 
 
 async def moderator_key(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
+    await _body(request, NoFields)
     event, key = await workflows.rotate_moderator_key(
         state.services, _who(organiser), request.path_params["slug"]
     )
