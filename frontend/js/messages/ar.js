@@ -49,7 +49,7 @@ export default {
   sort_top: 'الأكثر تأييدًا',
   sort_new: 'الأحدث',
   no_questions: 'لا توجد أسئلة بعد. كن أول من يسأل.',
-  votes: { zero: 'لا أصوات', one: 'صوت واحد', two: 'صوتان', few: '{n} أصوات', many: '{n} صوتًا', other: '{n} صوت' },
+  votes: { zero: '{n} صوت', one: '{n} صوت', two: '{n} صوت', few: '{n} أصوات', many: '{n} صوتًا', other: '{n} صوت' },
   asked_by: { zero: 'لم يطرحه أحد', one: 'طرحه شخص واحد', two: 'طرحه شخصان', few: 'طرحه {n} أشخاص', many: 'طرحه {n} شخصًا', other: 'طرحه {n} شخص' },
   also_asked_as: 'طُرح أيضًا بصيغة',
   yours: 'سؤالك',
