@@ -53,13 +53,15 @@ export function t(key, vars = {}) {
 }
 
 // A refusal or error from the server, in the reader's language: by its code, with its details
-// (retry_after -> {wait}); an unknown code gets a general text, never the server's English.
+// (retry_after -> {wait}). An unknown code gets a general text in the reader's language; the
+// server's own (English) message reaches English readers only.
 export function explain(m, prefix = m.type === 'error' ? 'error' : 'refused') {
   const after = Number(m.retry_after) || 0;
   const wait = after < 90 ? t('wait_seconds', { n: after }) : t('wait_minutes', { n: Math.ceil(after / 60) });
   const key = `${prefix}_${m.code}`;
   const text = t(key, { wait, mode: m.mode ? t(`org_access_${m.mode}`) : '', limit: m.limit, field: m.field });
-  return text === key ? t(`${prefix}_other`) : text;
+  if (text !== key) return text;
+  return lang === 'en' && m.message ? m.message : t(`${prefix}_other`);
 }
 
 // Static text: <h2 data-i18n="key">, attributes: data-i18n-attr="aria-label:key;placeholder:key2"

@@ -45,5 +45,5 @@ async def test_moderator_sets_a_flagged_burst_aside_and_restores_it(
     await expect(item.locator(".meta").first).to_contain_text("25 votes")
     await expect(panel.locator(".set-asides")).to_contain_text("counted again at")
     log = moderator.locator("#log")
-    await expect(log).to_contain_text("restore_support")
-    await expect(log).to_contain_text("set_aside_support")
+    await expect(log).to_contain_text("votes counted again")
+    await expect(log).to_contain_text("votes set aside")
