@@ -40,7 +40,8 @@ export const num = (n) => numbers.format(n);
 // direction cannot reorder the words around it (an Arabic title in an English sentence, or an
 // English one in Arabic).
 const RTL_TEXT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
-const isolate = (v) => (typeof v === 'string' && (RTL.includes(lang) || RTL_TEXT.test(v)) ? `\u2068${v}\u2069` : v);
+// Numbers and punctuation alone stay as they are ("0/500" keeps its order).
+const isolate = (v) => (typeof v === 'string' && /\p{L}/u.test(v) && (RTL.includes(lang) || RTL_TEXT.test(v)) ? `\u2068${v}\u2069` : v);
 
 // t('votes', {n: 3}) -> "3 votes". Plural entries hold the forms Intl.PluralRules selects for the
 // language (ar: zero one two few many other; ru: one few many other; zh: other); French and

@@ -110,6 +110,8 @@ async def test_languages_arabic_participant_page_has_no_horizontal_scroll_at_360
     )
 
     assert (widths[0] <= widths[1], outside) == (True, [])
+    # Numbers are not isolated like words, so the counter keeps its order ("0/500").
+    await expect(page.locator("#count")).to_have_text("0/500")
     # The vote button sits on the inline end: in right to left, that is the left.
     box = await page.locator("#queue > li").first.bounding_box()
     vote = await page.locator("#queue > li .vote").first.bounding_box()
