@@ -25,7 +25,7 @@ SAVE = os.environ.get("TOWNHALL_SCREENSHOTS") == "1"
 LOCALES = {"ar": "ar-EG", "zh": "zh-CN", "en": "en-US", "fr": "fr-FR", "ru": "ru-RU", "es": "es-ES"}
 DIRECTION = {"ar": "rtl"}
 ARABIC_QUESTION = "كيف ستجعل مجلس الأمن أكثر تمثيلًا لعالم اليوم؟"
-CHINESE_QUESTION = "您将如何让安理会更能代表当今世界？"
+CHINESE_QUESTION = "您将如何让安理会更能代表当今世界\uff1f"
 
 
 def text(lang: str, key: str, **values: Any) -> str:
