@@ -35,6 +35,8 @@ export async function setLang(code) {
 }
 
 export const num = (n) => numbers.format(n);
+// 0.42 -> "42 %", "42%" or "42٪", as the language writes it.
+export const percent = (x) => new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(x);
 
 // Text of a right-to-left script: inserted into a sentence it is isolated (FSI ... PDI), so its
 // direction cannot reorder the words around it (an Arabic title in an English sentence, or an

@@ -1,6 +1,6 @@
 // The moderator page: /e/{slug}/moderate#key=...
 import { $, h, setText, userText, textDirection, throttle, syncList, session, slugFromPath } from './dom.js';
-import { t, num, explain, startI18n, translatePage, currentLang } from './i18n.js';
+import { t, num, percent, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 
@@ -73,7 +73,7 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
     merged.dataset.sig = sig;
     merged.replaceChildren(...item.merged.map((w) => h('li', {},
       h('span', { dir: 'auto', lang: w.language }, `#${w.id} ${w.text}`),
-      w.similarity != null ? h('span', { class: 'muted' }, ` (${num(Math.round(w.similarity * 100))} %)`) : null,
+      w.similarity != null ? h('span', { class: 'muted' }, ` (${percent(w.similarity)})`) : null,
       h('button', { type: 'button', class: 'small', 'aria-label': t('unmerge_label', { text: w.text }), onclick: () => act('unmerge_question', { question_id: w.id }) }, t('unmerge')))));
     merged.hidden = !item.merged.length;
   }
@@ -164,7 +164,7 @@ function updateDup(li, item, all) {
   setText(li.querySelector('.a .qid'), `#${item.id} `);
   setText(li.querySelector('.a .tx'), item.text);
   textDirection(li.querySelector('.a'), item.language);
-  setText(li.querySelector('.score'), t('dup_score', { score: num(Math.round(item.possible_duplicate_of.score * 100)) }));
+  setText(li.querySelector('.score'), t('dup_score', { score: percent(item.possible_duplicate_of.score) }));
   setText(li.querySelector('.b .qid'), `#${item.possible_duplicate_of.id} `);
   setText(li.querySelector('.b .tx'), target ? target.text : '…');
   textDirection(li.querySelector('.b'), target && target.language);
@@ -275,7 +275,7 @@ const loadLog = throttle(async () => {
       return h('li', {},
         h('time', { datetime: x.at }, fmt.format(new Date(x.at))), ' ',
         h('strong', {}, logAction(x.action)), x.question_id != null ? ` #${x.question_id}` : '',
-        x.score != null ? ` (${num(Math.round(x.score * 100))} %)` : '',
+        x.score != null ? ` (${percent(x.score)})` : '',
         detail ? `: ${detail}` : '',
         h('span', { class: 'muted' }, ' — ', t('log_by', { actor: x.actor })));
     }));

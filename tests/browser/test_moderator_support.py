@@ -29,7 +29,7 @@ async def test_moderator_sets_a_flagged_burst_aside_and_restores_it(
     await item.get_by_role("button", name=f"Where support comes from: #{question}").click()
     panel = item.locator(".support-panel")
     await expect(panel).to_contain_text(
-        "25 supporters; 100 % from identities under 10 minutes old when they voted."
+        "25 supporters; 100% from identities under 10 minutes old when they voted."
     )
     await panel.get_by_role("button", name="Set this burst aside").click()
 

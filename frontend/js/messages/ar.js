@@ -98,7 +98,7 @@ export default {
   questions_open: 'باب الأسئلة مفتوح',
   pending_heading: 'في انتظار الموافقة ({n})',
   dups_heading: 'أسئلة قد تكون مكررة ({n})',
-  dup_score: 'يشبه (نسبة التشابه {score}٪)',
+  dup_score: 'يشبه (نسبة التشابه {score})',
   queue_heading: 'قائمة الانتظار ({n})',
   no_questions_mod: 'قائمة الانتظار فارغة.',
   hidden_heading: 'مخفية ({n})',

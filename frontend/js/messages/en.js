@@ -98,7 +98,7 @@ export default {
   questions_open: 'Questions open',
   pending_heading: 'Awaiting approval ({n})',
   dups_heading: 'Possible duplicates ({n})',
-  dup_score: 'looks like (similarity {score} %)',
+  dup_score: 'looks like (similarity {score})',
   queue_heading: 'Queue ({n})',
   no_questions_mod: 'The queue is empty.',
   hidden_heading: 'Hidden ({n})',

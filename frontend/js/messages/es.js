@@ -98,7 +98,7 @@ export default {
   questions_open: 'Preguntas abiertas',
   pending_heading: 'Pendientes de aprobación ({n})',
   dups_heading: 'Posibles duplicados ({n})',
-  dup_score: 'se parece a (similitud del {score} %)',
+  dup_score: 'se parece a (similitud del {score})',
   queue_heading: 'Cola ({n})',
   no_questions_mod: 'La cola está vacía.',
   hidden_heading: 'Ocultas ({n})',

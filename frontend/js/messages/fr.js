@@ -98,7 +98,7 @@ export default {
   questions_open: 'Questions ouvertes',
   pending_heading: 'À approuver ({n})',
   dups_heading: 'Doublons possibles ({n})',
-  dup_score: 'ressemble à (similarité {score} %)',
+  dup_score: 'ressemble à (similarité {score})',
   queue_heading: 'File ({n})',
   no_questions_mod: 'La file est vide.',
   hidden_heading: 'Masquées ({n})',

@@ -98,7 +98,7 @@ export default {
   questions_open: 'Приём вопросов открыт',
   pending_heading: 'Ожидают одобрения ({n})',
   dups_heading: 'Возможные дубликаты ({n})',
-  dup_score: 'похож на (сходство {score} %)',
+  dup_score: 'похож на (сходство {score})',
   queue_heading: 'Очередь ({n})',
   no_questions_mod: 'Очередь пуста.',
   hidden_heading: 'Скрытые ({n})',

@@ -98,7 +98,7 @@ export default {
   questions_open: '接受提问',
   pending_heading: '待批准（{n}）',
   dups_heading: '可能重复（{n}）',
-  dup_score: '类似于（相似度 {score}%）',
+  dup_score: '类似于（相似度 {score}）',
   queue_heading: '队列（{n}）',
   no_questions_mod: '队列为空。',
   hidden_heading: '已隐藏（{n}）',
