@@ -68,9 +68,9 @@ async function refreshVenue(stageKey) {
 }
 
 async function main() {
-  await startI18n(() => last && render(last));
   const link = `${location.origin}/e/${encodeURIComponent(slug)}`;
   const qr = $('#stage-qr');
+  await startI18n(() => { qr.alt = t('stage_qr_alt', { link }); if (last) render(last); });
   qr.alt = t('stage_qr_alt', { link });
   setText($('#stage-link'), link);
   const stageKey = readStageKey();

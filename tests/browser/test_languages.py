@@ -24,6 +24,7 @@ from test_catalogues import ALLOWED_FORMS, LANGUAGES, catalogue
 SAVE = os.environ.get("TOWNHALL_SCREENSHOTS") == "1"
 LOCALES = {"ar": "ar-EG", "zh": "zh-CN", "en": "en-US", "fr": "fr-FR", "ru": "ru-RU", "es": "es-ES"}
 DIRECTION = {"ar": "rtl"}
+ENDONYMS = ("العربية", "中文", "English", "Français", "Русский", "Español")
 ARABIC_QUESTION = "كيف ستجعل مجلس الأمن أكثر تمثيلًا لعالم اليوم؟"
 CHINESE_QUESTION = "您将如何让安理会更能代表当今世界\uff1f"
 
@@ -231,4 +232,6 @@ async def test_languages_every_page_in_arabic_and_chinese_has_no_violations(
         await act(page, lang, live_event)
 
     assert await page_language(page) == (lang, DIRECTION.get(lang, "ltr"))
+    await expect(page.locator("#lang option")).to_have_text(list(ENDONYMS))
+    await expect(page.locator("#lang")).to_have_value(lang)
     await no_violations(page)
