@@ -30,6 +30,8 @@ browser-deps:
 	@if [ "$$TOWNHALL_SKIP_BROWSER" = 1 ]; then exit 0; fi; \
 	need=""; \
 	[ -x /usr/bin/chromium ] || need="chromium"; \
+	[ -d /usr/share/fonts/truetype/noto ] || need="$$need fonts-noto-core"; \
+	[ -d /usr/share/fonts/opentype/noto ] || need="$$need fonts-noto-cjk"; \
 	[ -f node_modules/axe-core/axe.min.js ] || command -v npm >/dev/null || need="$$need npm"; \
 	if [ -n "$$need" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

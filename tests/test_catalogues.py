@@ -1,20 +1,155 @@
-"""The UI's message catalogues: French is as complete as English."""
+"""The UI's message catalogues: every language as complete as English, placeholders intact,
+every plural form its language can select, and a key for every code the server sends."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
 
 from townhall.settings import PROJECT_ROOT
 
 MESSAGES = PROJECT_ROOT / "frontend" / "js" / "messages"
+LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")
+
+# CLDR plural categories (cardinal) that Intl.PluralRules selects for each language. French and
+# Spanish also select `many` (1,000,000 and up); t() in i18n.js falls back to `other` for it,
+# so those two may leave it out.
+REQUIRED_FORMS = {
+    "en": {"one", "other"},
+    "fr": {"one", "other"},
+    "es": {"one", "other"},
+    "ar": {"zero", "one", "two", "few", "many", "other"},
+    "ru": {"one", "few", "many", "other"},
+    "zh": {"other"},
+}
+ALLOWED_FORMS = {**REQUIRED_FORMS, "fr": {"one", "many", "other"}, "es": {"one", "many", "other"}}
+
+_STRING = r"'[^'\\]*'|\"[^\"\\]*\""
+_ENTRY = re.compile(rf"^  (\w+): (\{{.*\}}|{_STRING}),$")
+_FORM = re.compile(rf"(\w+): ({_STRING})")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+Entry = str | dict[str, str]
 
 
-def _keys(language: str) -> set[str]:
-    return set(re.findall(r"^  (\w+):", (MESSAGES / f"{language}.js").read_text(), re.MULTILINE))
+def catalogue(language: str) -> dict[str, Entry]:
+    """Reads a catalogue; its lines keep one strict shape so that this stays a parser."""
+    entries: dict[str, Entry] = {}
+    for number, line in enumerate((MESSAGES / f"{language}.js").read_text().splitlines(), 1):
+        if line in ("export default {", "};") or line.startswith("  //") or not line:
+            continue
+        match = _ENTRY.match(line)
+        assert match, f"{language}.js:{number} is not `  key: 'text',` or a plural object"
+        key, value = match.groups()
+        assert key not in entries, f"{language}.js:{number} repeats {key}"
+        if value.startswith("{"):
+            entries[key] = {form: text[1:-1] for form, text in _FORM.findall(value)}
+        else:
+            entries[key] = value[1:-1]
+    return entries
 
 
-def test_catalogues_french_and_english_have_the_same_keys() -> None:
-    english, french = _keys("en"), _keys("fr")
+def placeholders(entry: Entry) -> set[str]:
+    texts = entry.values() if isinstance(entry, dict) else [entry]
+    return {name for text in texts for name in _PLACEHOLDER.findall(text)}
 
-    assert len(english) > 100
-    assert (english - french, french - english) == (set(), set())
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_catalogues_every_language_has_the_keys_of_english(language: str) -> None:
+    english, other = set(catalogue("en")), set(catalogue(language))
+
+    assert len(english) > 400
+    assert (english - other, other - english) == (set(), set())
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_catalogues_placeholders_match_english(language: str) -> None:
+    english, other = catalogue("en"), catalogue(language)
+
+    differ = {
+        key: (placeholders(english[key]), placeholders(other[key]))
+        for key in english.keys() & other.keys()
+        if placeholders(english[key]) != placeholders(other[key])
+    }
+
+    assert differ == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_plural_entries_have_every_form_the_language_selects(language: str) -> None:
+    english, other = catalogue("en"), catalogue(language)
+
+    wrong = {
+        key: sorted(other[key].keys() if isinstance(other[key], dict) else ["(not plural)"])
+        for key, entry in english.items()
+        if isinstance(entry, dict)
+        and (
+            not isinstance(other.get(key), dict)
+            or not REQUIRED_FORMS[language] <= set(other[key])  # type: ignore[arg-type]
+            or not set(other[key]) <= ALLOWED_FORMS[language]  # type: ignore[arg-type]
+        )
+    }
+
+    assert wrong == {}
+
+
+def test_catalogues_plural_forms_come_from_cldr_as_chromium_has_them() -> None:
+    """The same lists as `new Intl.PluralRules(lang).resolvedOptions().pluralCategories` in the
+    Chromium the browser tests use (tests/browser/test_languages.py checks it live)."""
+    assert {lang: sorted(ALLOWED_FORMS[lang]) for lang in ("ar", "ru", "zh")} == {
+        "ar": ["few", "many", "one", "other", "two", "zero"],
+        "ru": ["few", "many", "one", "other"],
+        "zh": ["other"],
+    }
+
+
+# --- every code the server can send has a translation --------------------------------------
+_SOURCE = PROJECT_ROOT / "townhall"
+_REFUSAL = re.compile(r"\b(?:ActionRefused|BadJson|problem)\(\s*(?:\d+\s*,\s*)?\"([a-z_]+)\"")
+_WS_ERROR = re.compile(r"\b(?:messages\.error|revoke)\(\s*\"([a-z_]+)\"")
+_CONSTANT = re.compile(r"^[A-Z_]+ = \"([a-z_]+_limit)\"$", re.MULTILINE)
+_BODY_CODE = re.compile(r"\"code\": \"([a-z_]+)\"")
+
+
+def _scan(pattern: re.Pattern[str]) -> set[str]:
+    return {code for path in _SOURCE.rglob("*.py") for code in pattern.findall(path.read_text())}
+
+
+def server_refusal_codes() -> set[str]:
+    return _scan(_REFUSAL) | _scan(_CONSTANT) | _scan(_BODY_CODE)
+
+
+def server_error_codes() -> set[str]:
+    return _scan(_WS_ERROR)
+
+
+def test_catalogues_scan_finds_the_codes_the_server_sends() -> None:
+    """Guards the scan itself: a regex that matched nothing would pass every language."""
+    refusals, errors = server_refusal_codes(), server_error_codes()
+
+    assert {"invalid_text", "new_identity_limit", "too_deep", "too_large", "bad_credentials"} <= (
+        refusals
+    )
+    assert {"bad_hello", "flood", "key_rotated", "slow_down"} <= errors
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_translate_every_server_code(language: str) -> None:
+    keys = set(catalogue(language))
+    wanted = {f"refused_{code}" for code in server_refusal_codes()} | {
+        f"error_{code}" for code in server_error_codes()
+    }
+
+    assert sorted(wanted - keys) == []
+    assert {"refused_other", "error_other"} <= keys
+
+
+def test_catalogues_are_loaded_on_demand_not_bundled() -> None:
+    """Each catalogue is its own module, imported by i18n.js for the chosen language only."""
+    i18n = (PROJECT_ROOT / "frontend" / "js" / "i18n.js").read_text()
+    pages = [p.read_text() for p in Path(PROJECT_ROOT / "frontend").glob("*.html")]
+
+    assert "import(`./messages/${code}.js`)" in i18n
+    assert [p for p in pages if "messages/" in p] == []

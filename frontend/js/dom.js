@@ -84,3 +84,19 @@ export const charCount = (text) => [...cleanText(text)].length;
 export function slugFromPath() {
   return decodeURIComponent(location.pathname.split('/')[2] || '');
 }
+
+// User text (questions, names, titles) comes in any script: dir="auto" lets the browser take its
+// direction from its own first strong letter, so an Arabic question reads right to left on an
+// English page and the other way round; `lang` (when known) picks the font and line breaking.
+// An element whose only strong letters are the user text's (e.g. "#12 " then the question)
+// takes the direction from that text too.
+export function userText(el, text, lang) {
+  setText(el, text);
+  return textDirection(el, lang);
+}
+export function textDirection(el, lang) {
+  el.dir = 'auto';
+  if (lang) el.lang = lang;
+  else el.removeAttribute('lang');
+  return el;
+}

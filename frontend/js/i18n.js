@@ -1,5 +1,6 @@
 // Message catalogues: the language follows the browser, a switch overrides it.
-const NAMES = { en: 'English', fr: 'Français' };
+// The six official languages of the UN, each named in itself, in the UN's own order.
+const NAMES = { ar: 'العربية', zh: '中文', en: 'English', fr: 'Français', ru: 'Русский', es: 'Español' };
 const RTL = ['ar', 'fa', 'he', 'ur'];
 const SAVED = 'townhall.lang';
 
@@ -34,13 +35,36 @@ export async function setLang(code) {
 }
 
 export const num = (n) => numbers.format(n);
+// 0.42 -> "42 %", "42%" or "42٪", as the language writes it.
+export const percent = (x) => new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(x);
 
-// t('votes', {n: 3}) -> "3 votes"; entries may be plural objects {one, other}.
+// Text of a right-to-left script: inserted into a sentence it is isolated (FSI ... PDI), so its
+// direction cannot reorder the words around it (an Arabic title in an English sentence, or an
+// English one in Arabic).
+const RTL_TEXT = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]/;
+// Numbers and punctuation alone stay as they are ("0/500" keeps its order).
+const isolate = (v) => (typeof v === 'string' && /\p{L}/u.test(v) && (RTL.includes(lang) || RTL_TEXT.test(v)) ? `\u2068${v}\u2069` : v);
+
+// t('votes', {n: 3}) -> "3 votes". Plural entries hold the forms Intl.PluralRules selects for the
+// language (ar: zero one two few many other; ru: one few many other; zh: other); French and
+// Spanish `many` (a million and up) falls back to `other`.
 export function t(key, vars = {}) {
   let s = catalogue[key];
   if (s == null) return key;
-  if (typeof s === 'object') s = s[plurals.select(vars.n)] ?? s.other;
-  return s.replace(/\{(\w+)\}/g, (_, k) => (k === 'n' ? num(vars.n) : vars[k] ?? ''));
+  if (typeof s === 'object') s = s[plurals.select(vars.n ?? 0)] ?? s.other;
+  return s.replace(/\{(\w+)\}/g, (_, k) => (k === 'n' ? num(vars.n) : isolate(vars[k] ?? '')));
+}
+
+// A refusal or error from the server, in the reader's language: by its code, with its details
+// (retry_after -> {wait}). An unknown code gets a general text in the reader's language; the
+// server's own (English) message reaches English readers only.
+export function explain(m, prefix = m.type === 'error' ? 'error' : 'refused') {
+  const after = Number(m.retry_after) || 0;
+  const wait = after < 90 ? t('wait_seconds', { n: after }) : t('wait_minutes', { n: Math.ceil(after / 60) });
+  const key = `${prefix}_${m.code}`;
+  const text = t(key, { wait, mode: m.mode ? t(`org_access_${m.mode}`) : '', limit: m.limit, field: m.field });
+  if (text !== key) return text;
+  return lang === 'en' && m.message ? m.message : t(`${prefix}_other`);
 }
 
 // Static text: <h2 data-i18n="key">, attributes: data-i18n-attr="aria-label:key;placeholder:key2"

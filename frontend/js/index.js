@@ -27,7 +27,7 @@ function render() {
     const local = when(ev.starts_at);
     const there = ev.timezone && ev.timezone !== viewerZone ? when(ev.starts_at, ev.timezone) : null;
     return h('li', { class: 'card event' },
-      h('h3', {}, h('a', { href: path }, ev.title)),
+      h('h3', {}, h('a', { href: path, dir: 'auto' }, ev.title)),
       h('p', { class: 'meta' }, h('span', { class: 'badge', 'data-status': ev.status }, t(`status_${ev.status}`)),
         ev.status === 'live' && ev.questions_open ? ` ${t('questions_open')}` : ''),
       ev.candidates && ev.candidates.length
@@ -35,7 +35,7 @@ function render() {
         : null,
       h('p', {}, h('time', { datetime: ev.starts_at }, local), ` (${t('your_time')})`),
       there ? h('p', { class: 'muted' }, t('time_there', { time: there })) : null,
-      ev.venue ? h('p', { class: 'muted' }, ev.venue) : null);
+      ev.venue ? h('p', { class: 'muted', dir: 'auto' }, ev.venue) : null);
   }));
 }
 

@@ -1,6 +1,6 @@
 // The moderator page: /e/{slug}/moderate#key=...
-import { $, h, setText, throttle, syncList, session, slugFromPath } from './dom.js';
-import { t, num, startI18n, translatePage, currentLang } from './i18n.js';
+import { $, h, setText, userText, textDirection, throttle, syncList, session, slugFromPath } from './dom.js';
+import { t, num, percent, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 
@@ -26,9 +26,10 @@ const byId = () => {
 };
 
 let sayTimer = 0;
-function say(k, vars, raw) {
-  statusMsg = [k, vars, raw];
-  setText($('#msg'), k ? t(k, vars) : raw || '');
+// A refusal is kept as the server sent it, so a language switch translates it again.
+function say(k, vars, refusal) {
+  statusMsg = [k, vars, refusal];
+  setText($('#msg'), k ? t(k, vars) : refusal ? explain(refusal) : '');
   clearTimeout(sayTimer);
   if (k === 'done') sayTimer = setTimeout(() => { statusMsg = null; setText($('#msg'), ''); }, 8000);
 }
@@ -61,6 +62,7 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   li._item = item;
   setText(li.querySelector('.qid'), `#${item.id} `);
   setText(li.querySelector('.tx'), item.text);
+  textDirection(li.querySelector('.q-text'), item.language);
   const when = new Intl.DateTimeFormat(currentLang(), { hour: 'numeric', minute: '2-digit' }).format(new Date(item.created_at));
   const bits = [t('votes', { n: item.votes }), when];
   if (item.asked_by > 1) bits.splice(1, 0, t('asked_by', { n: item.asked_by }));
@@ -70,8 +72,8 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   if (merged.dataset.sig !== sig) {
     merged.dataset.sig = sig;
     merged.replaceChildren(...item.merged.map((w) => h('li', {},
-      h('span', {}, `#${w.id} ${w.text}`),
-      w.similarity != null ? h('span', { class: 'muted' }, ` (${num(Math.round(w.similarity * 100))} %)`) : null,
+      h('span', { dir: 'auto', lang: w.language }, `#${w.id} ${w.text}`),
+      w.similarity != null ? h('span', { class: 'muted' }, ` (${percent(w.similarity)})`) : null,
       h('button', { type: 'button', class: 'small', 'aria-label': t('unmerge_label', { text: w.text }), onclick: () => act('unmerge_question', { question_id: w.id }) }, t('unmerge')))));
     merged.hidden = !item.merged.length;
   }
@@ -111,7 +113,7 @@ function renderMergeForm(li, item) {
   const selId = `merge-${item.id}`;
   form = h('form', { class: 'mergeform row' },
     h('label', { for: selId, class: 'sr' }, t('merge_target', { id: item.id })),
-    h('select', { id: selId }, ...targets.map((x) => h('option', { value: x.id }, `#${x.id} ${short(x.text)}`))),
+    h('select', { id: selId }, ...targets.map((x) => h('option', { value: x.id, dir: 'auto', lang: x.language }, `#${x.id} ${short(x.text)}`))),
     h('button', { type: 'submit', class: 'primary' }, t('merge')),
     h('button', { type: 'button', onclick: () => toggleMerge(item.id) }, t('cancel')));
   form.dataset.sig = sig;
@@ -146,7 +148,8 @@ const restoreItem = makeItem([['restore', (i) => act('restore_question', qid(i))
 function dupItem(item) {
   const li = h('li', { class: 'q dup' },
     h('div', { class: 'q-body' },
-      h('p', { class: 'q-text a' }), h('p', { class: 'meta score' }), h('p', { class: 'q-text b' })),
+      h('p', { class: 'q-text a' }, h('span', { class: 'qid' }), h('span', { class: 'tx' })), h('p', { class: 'meta score' }),
+      h('p', { class: 'q-text b' }, h('span', { class: 'qid' }), h('span', { class: 'tx' }))),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', 'data-k': 'merge', onclick: () => {
         const i = li._item;
@@ -158,9 +161,13 @@ function dupItem(item) {
 function updateDup(li, item, all) {
   li._item = item;
   const target = all.get(item.possible_duplicate_of.id);
-  setText(li.querySelector('.a'), `#${item.id} ${item.text}`);
-  setText(li.querySelector('.score'), t('dup_score', { score: num(Math.round(item.possible_duplicate_of.score * 100)) }));
-  setText(li.querySelector('.b'), `#${item.possible_duplicate_of.id} ${target ? target.text : '…'}`);
+  setText(li.querySelector('.a .qid'), `#${item.id} `);
+  setText(li.querySelector('.a .tx'), item.text);
+  textDirection(li.querySelector('.a'), item.language);
+  setText(li.querySelector('.score'), t('dup_score', { score: percent(item.possible_duplicate_of.score) }));
+  setText(li.querySelector('.b .qid'), `#${item.possible_duplicate_of.id} `);
+  setText(li.querySelector('.b .tx'), target ? target.text : '…');
+  textDirection(li.querySelector('.b'), target && target.language);
   for (const b of li.querySelectorAll('button[data-k]')) setText(b, t(b.dataset.k));
 }
 
@@ -168,7 +175,7 @@ function updateDup(li, item, all) {
 function render() {
   if (!body) return;
   event = body.event;
-  setText($('#title'), event.title);
+  userText($('#title'), event.title);
   document.title = `${t('mod_title')}: ${event.title}`;
   const badge = $('#status');
   setText(badge, t(`status_${event.status}`));
@@ -241,6 +248,21 @@ document.addEventListener('keydown', (e) => {
 $('#open-toggle').addEventListener('change', (e) => act('set_questions_open', { open: e.target.checked }));
 
 // --- moderation log -------------------------------------------------------------------------
+// Entries are stored as codes (action names, states, ids) and told in the reader's language.
+function logAction(action) {
+  const text = t(`log_${action}`);
+  return text === `log_${action}` ? t('log_other', { action }) : text;
+}
+const status = (value) => (t(`qstatus_${value}`) === `qstatus_${value}` ? String(value) : t(`qstatus_${value}`));
+function logDetail(d) {
+  const parts = [];
+  if (d.before && d.after) parts.push(t('log_moved', { before: status(d.before), after: status(d.after) }));
+  if (d.into != null) parts.push(t('log_into', { id: d.into }));
+  if (d.from != null) parts.push(t('log_from', { id: d.from }));
+  if (d.other != null) parts.push(t('log_kept_from', { id: d.other }));
+  if (typeof d.votes === 'number') parts.push(t('votes', { n: d.votes }));
+  return parts.join(' · ');
+}
 const loadLog = throttle(async () => {
   try {
     const r = await fetch(`/api/events/${encodeURIComponent(slug)}/log`, { headers: { Authorization: `Bearer ${key}` } });
@@ -249,14 +271,13 @@ const loadLog = throttle(async () => {
     const fmt = new Intl.DateTimeFormat(currentLang(), { hour: 'numeric', minute: '2-digit', second: '2-digit' });
     const recent = entries.slice(-100).reverse();
     $('#log').replaceChildren(...recent.map((x) => {
-      const detail = x.detail && typeof x.detail === 'object'
-        ? Object.entries(x.detail).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('; ')
-        : x.detail || '';
+      const detail = logDetail(x.detail && typeof x.detail === 'object' ? x.detail : {});
       return h('li', {},
         h('time', { datetime: x.at }, fmt.format(new Date(x.at))), ' ',
-        h('strong', {}, x.action), x.question_id != null ? ` #${x.question_id}` : '',
-        x.score != null ? ` (${num(Math.round(x.score * 100))} %)` : '',
-        h('span', { class: 'muted' }, ` — ${x.actor}${detail ? `; ${detail}` : ''}`));
+        h('strong', {}, logAction(x.action)), x.question_id != null ? ` #${x.question_id}` : '',
+        x.score != null ? ` (${percent(x.score)})` : '',
+        detail ? `: ${detail}` : '',
+        h('span', { class: 'muted' }, ' — ', t('log_by', { actor: x.actor })));
     }));
     $('#log-empty').hidden = recent.length > 0;
   } catch { /* offline: try again on the next update */ }
@@ -324,9 +345,7 @@ function start() {
         if (m.action === 'set_aside_support' || m.action === 'restore_support') refreshSupport();
       },
       refused: (m) => {
-        const k = `refused_${m.code}`;
-        const s = t(k);
-        say(null, null, s === k ? m.message : s);
+        say(null, null, m);
         render();
       },
     },
@@ -345,7 +364,7 @@ async function main() {
     key = v;
     session.set(keyStore, v);
     $('#key-form').hidden = true;
-    say(null, null, '');
+    say(null);
     start();
   });
   if (!key) { $('#key-form').hidden = false; say('need_key'); return; }

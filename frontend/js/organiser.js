@@ -143,7 +143,7 @@ function seriesItem(s) {
   const events = [...(s.events || [])].sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
   return h('li', { class: 'card series' },
     h('div', { class: 'row' },
-      h('h3', { id: headId, tabindex: '-1' }, s.title),
+      h('h3', { id: headId, tabindex: '-1', dir: 'auto' }, s.title),
       h('span', { class: 'badge', 'data-state': s.published ? 'published' : 'draft' }, t(s.published ? 'org_published' : 'org_draft')),
       s.role ? h('span', { class: 'badge', 'data-state': s.role }, t('org_your_role', { role: t(`org_role_${s.role}`) })) : null),
     s.description ? h('p', { class: 'desc' }, s.description) : null,
@@ -168,7 +168,7 @@ function eventItem(ev) {
   const open = rescheduling.has(ev.slug) && !over;
   const link = modLinks.get(ev.slug);
   return h('li', { class: `ev${cancelled ? ' cancelled' : ''}` },
-    h('h5', { id: headId, tabindex: '-1' }, h('span', { class: 'title' }, ev.title)),
+    h('h5', { id: headId, tabindex: '-1' }, h('span', { class: 'title', dir: 'auto' }, ev.title)),
     h('p', { class: 'meta' },
       h('span', { class: 'badge', 'data-status': ev.status }, t(`status_${ev.status}`)), ' ',
       h('span', {}, t(`sch_kind_${ev.kind}`)),
@@ -233,7 +233,7 @@ async function rotateKey(ev) {
 // Clash times are shown in the zone being planned in (the form's), so they compare at a glance.
 function clashItems(clashes, zone) {
   return clashes.map((c) => h('li', {},
-    h('strong', {}, c.event.title), ' ', h('span', { class: 'muted' }, when(c.event, zoneOk(zone) ? zone : undefined)),
+    h('strong', { dir: 'auto' }, c.event.title), ' ', h('span', { class: 'muted' }, when(c.event, zoneOk(zone) ? zone : undefined)),
     c.candidates.length ? h('div', {}, t('org_clash_candidates', { names: list(c.candidates) })) : null,
     c.moderators.length ? h('div', {}, t('org_clash_moderators', { names: list(c.moderators) })) : null,
     c.venue ? h('div', {}, t('org_clash_venue', { venue: c.venue })) : null));
@@ -369,7 +369,7 @@ function checks(sel, prefix, items, chosen) {
   const want = new Set(chosen);
   $(sel).replaceChildren(...items.map(([value, label], i) => h('li', {},
     h('input', { type: 'checkbox', id: `${prefix}-${i}`, value, checked: want.has(value) }),
-    h('label', { for: `${prefix}-${i}` }, label))));
+    h('label', { for: `${prefix}-${i}`, dir: 'auto' }, label))));
 }
 
 function renderPeople(chosenCandidates = checkedValues('#ef-candidates'), chosenModerators = checkedValues('#ef-moderators')) {
@@ -396,7 +396,7 @@ function renderLanguages(chosen) {
 function renderSeriesOptions() {
   const select = $('#ef-series');
   const value = select.value;
-  select.replaceChildren(...seriesList.map((s) => h('option', { value: s.slug }, s.title)));
+  select.replaceChildren(...seriesList.map((s) => h('option', { value: s.slug, dir: 'auto' }, s.title)));
   if (value) select.value = value;
 }
 

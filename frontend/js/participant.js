@@ -1,6 +1,6 @@
 // The participant page: /e/{slug}
-import { $, h, setText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
-import { t, num, startI18n, translatePage } from './i18n.js';
+import { $, h, setText, userText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
+import { t, num, explain, startI18n, translatePage } from './i18n.js';
 import { connectLive } from './live.js';
 
 const MAX = 500;
@@ -24,20 +24,14 @@ const msg = $('#msg');
 
 const TRANSIENT = ['sending_question', 'sent_question', 'upvoted_instead'];
 let sayTimer = 0;
-function say(key, vars, raw) {
-  statusMsg = [key, vars, raw];
-  setText(msg, key ? t(key, vars) : raw || '');
+// A refusal is kept as the server sent it, so a language switch translates it again.
+function say(key, vars, refusal) {
+  statusMsg = [key, vars, refusal];
+  setText(msg, key ? t(key, vars) : refusal ? explain(refusal) : '');
   clearTimeout(sayTimer);
   if (TRANSIENT.includes(key)) sayTimer = setTimeout(() => { statusMsg = null; setText(msg, ''); }, 10000);
 }
 
-function refusalText(m) {
-  const key = `refused_${m.code}`;
-  const after = m.retry_after || 0;
-  const wait = after < 90 ? t('wait_seconds', { n: after }) : t('wait_minutes', { n: Math.ceil(after / 60) });
-  const s = t(key, { wait });
-  return s === key ? m.message || t('refused_internal') : s;
-}
 
 // The stage screen's QR code opens /e/{slug}?venue=...: keep the token for this tab (every
 // hello passes it on) and take it out of the address bar so a shared link does not carry it.
@@ -96,7 +90,7 @@ function createItem(votable) {
 
 function updateItem(li, item, want) {
   li._item = item;
-  setText(li.querySelector('.q-text'), item.text);
+  userText(li.querySelector('.q-text'), item.text, item.language);
   const state = want ? voteState(item, want) : { on: false, votes: item.votes };
   const meta = li.querySelector('.meta');
   const parts = [];
@@ -105,7 +99,7 @@ function updateItem(li, item, want) {
   if (item.asked_by > 1) parts.push(h('span', {}, t('asked_by', { n: item.asked_by })));
   meta.replaceChildren(...parts);
   const merged = li.querySelector('.merged');
-  merged.replaceChildren(...item.merged.map((w) => h('li', {}, w.text)));
+  merged.replaceChildren(...item.merged.map((w) => h('li', { dir: 'auto', lang: w.language }, w.text)));
   merged.hidden = !item.merged.length;
   if (item.merged.length) merged.setAttribute('aria-label', t('also_asked_as'));
   const btn = li.querySelector('.vote');
@@ -120,7 +114,7 @@ function updateItem(li, item, want) {
 
 function renderHeader() {
   if (!event) return;
-  setText($('#title'), event.title);
+  userText($('#title'), event.title);
   document.title = `${event.title} — ${t('app_name')}`;
   const badge = $('#status');
   setText(badge, t(`status_${event.status}`));
@@ -163,10 +157,8 @@ function sayGate(key, vars) {
 }
 
 function gateError(error) {
-  const key = `refused_${error.code}`;
-  const text = t(key);
   sayGate(null);
-  setText($('#gate-msg'), text === key ? error.message || t('refused_internal') : text);
+  setText($('#gate-msg'), explain(error));
 }
 
 function renderGate() {
@@ -222,9 +214,9 @@ function renderNow() {
   const key = `${now ? `${now.id}:${now.text}` : body ? '-' : ''}|${lang()}`;
   if (key !== nowShown) {
     nowShown = key;
-    $('#now').replaceChildren(now
-      ? h('p', { class: 'now-text' }, h('span', { class: 'sr' }, `${t('now_answering')}: `), now.text)
-      : h('p', { class: 'now-text muted' }, t(body ? 'nothing_answering' : 'connecting')));
+    $('#now').replaceChildren(...(now
+      ? [h('span', { class: 'sr' }, `${t('now_answering')}: `), h('p', { class: 'now-text', dir: 'auto', lang: now.language }, now.text)]
+      : [h('p', { class: 'now-text muted' }, t(body ? 'nothing_answering' : 'connecting'))]));
   }
   const parts = now ? [t('votes', { n: now.votes })] : [];
   if (now && now.asked_by > 1) parts.push(t('asked_by', { n: now.asked_by }));
@@ -255,7 +247,7 @@ function renderQueue() {
 function renderUnsent() {
   const unsent = live ? live.pending().filter((a) => a.type === 'submit_question') : [];
   $('#unsent-box').hidden = !unsent.length;
-  $('#unsent').replaceChildren(...unsent.map((a) => h('li', { class: 'q unsent' }, h('p', { class: 'q-text' }, a.text))));
+  $('#unsent').replaceChildren(...unsent.map((a) => h('li', { class: 'q unsent' }, h('p', { class: 'q-text', dir: 'auto' }, a.text))));
 }
 
 function renderCount() {
@@ -333,7 +325,7 @@ function showSimilar(list) {
     const item = (body && [...body.open, body.now_answering].find((x) => x && x.id === s.id)) || { ...s, merged: [] };
     const already = voteState(item, want).on;
     return h('li', { class: 'sim' },
-      h('p', { id, class: 'q-text' }, s.text),
+      h('p', { id, class: 'q-text', dir: 'auto', lang: s.language }, s.text),
       h('div', { class: 'row' },
         h('span', { class: 'meta' }, t('votes', { n: s.votes })),
         h('button', {
@@ -386,6 +378,7 @@ async function main() {
         $('#offline').hidden = s !== 'offline';
         if (s === 'failed') say(info && info.code === 4404 ? 'unknown_event' : 'refused_internal');
       },
+      error: (m) => say(null, null, m),
       ack: (m) => {
         const r = m.result || {};
         if (m.action === 'submit_question') {
@@ -409,7 +402,7 @@ async function main() {
           text.value = action.text; // never lose a question
           session.set(draftKey, action.text);
         }
-        say(null, null, refusalText(m));
+        say(null, null, m);
         if (m.code === 'verification_required') { loadAccess(); showGate(); }
         render();
       },

@@ -1,5 +1,5 @@
 // The public schedule of a series: /s/{slug}
-import { $, h, setText, slugFromPath } from './dom.js';
+import { $, h, setText, userText, slugFromPath } from './dom.js';
 import { t, startI18n, currentLang } from './i18n.js';
 
 const slug = slugFromPath();
@@ -34,7 +34,7 @@ function eventItem(ev, past) {
   const titleId = `ev-${ev.slug}`;
   const open = !cancelled && !past;
   return h('li', { class: `card event${cancelled ? ' cancelled' : ''}` },
-    h('h3', { id: titleId }, h('span', { class: 'title' }, ev.title)),
+    h('h3', { id: titleId }, h('span', { class: 'title', dir: 'auto' }, ev.title)),
     h('p', { class: 'meta' },
       h('span', { class: 'badge', 'data-status': ev.status }, t(`status_${ev.status}`)),
       ' ', h('span', {}, t(`sch_kind_${ev.kind}`))),
@@ -68,7 +68,7 @@ function render() {
   if (!series) return;
 
   document.title = `${series.title} · ${t('sch_title')}`;
-  setText($('#title'), series.title);
+  userText($('#title'), series.title);
   setText($('#description'), series.description || '');
   $('#subscribe').hidden = false;
   $('#webcal').href = series.webcal_url;

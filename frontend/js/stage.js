@@ -1,5 +1,5 @@
 // The stage screen: the question being answered in large type, the next few, and how to join.
-import { $, h, session, setText, slugFromPath } from './dom.js';
+import { $, h, session, setText, userText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 
@@ -10,19 +10,19 @@ let roomCode = null; // a join-code event's code, given with the venue token to 
 
 function render(state) {
   last = state;
-  setText($('#stage-event'), state.event.title);
+  userText($('#stage-event'), state.event.title);
   const code = state.event.code || roomCode;
   setText($('#stage-code'), code || '');
   const now = state.now_answering;
   $('#stage-now').replaceChildren(
     now
-      ? h('p', { class: 'stage-question' }, now.text)
+      ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text)
       : h('p', { class: 'stage-question muted' }, t('nothing_answering')),
     ...(now ? [h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))] : []),
   );
   $('#stage-queue').replaceChildren(
     ...state.open.slice(0, NEXT).map((item) =>
-      h('li', {}, item.text, ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`)),
+      h('li', {}, h('bdi', { lang: item.language }, item.text), ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`)),
     ),
   );
 }
@@ -68,9 +68,9 @@ async function refreshVenue(stageKey) {
 }
 
 async function main() {
-  await startI18n(() => last && render(last));
   const link = `${location.origin}/e/${encodeURIComponent(slug)}`;
   const qr = $('#stage-qr');
+  await startI18n(() => { qr.alt = t('stage_qr_alt', { link }); if (last) render(last); });
   qr.alt = t('stage_qr_alt', { link });
   setText($('#stage-link'), link);
   const stageKey = readStageKey();

@@ -2,14 +2,14 @@
 // on demand, the breakdown from GET /api/events/{slug}/questions/{id}/support, with "set
 // aside" and "restore" as actions. Participants' pages never load this module.
 import { h, setText } from './dom.js';
-import { t, num, currentLang } from './i18n.js';
+import { t, num, percent, currentLang } from './i18n.js';
 
 let ctx = null; // { slug, key: () => string, act: (type, fields) => void, rerender: () => void }
 const open = new Map(); // question id -> breakdown (null while loading, 'failed' on error)
 
 export function setupSupport(options) { ctx = options; }
 
-const pct = (x) => `${num(Math.round(x * 100))} %`;
+const pct = percent;
 const time = (iso) => new Intl.DateTimeFormat(currentLang(), { hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(new Date(iso));
 
 async function load(id) {

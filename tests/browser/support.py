@@ -48,11 +48,14 @@ class Screens:
     contexts: list[BrowserContext] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
-    async def open(self, url: str | None, *, width: int = 1280, height: int = 800) -> Page:
-        """A new person's page, at `url` (or blank, to set up routes before going there)."""
+    async def open(
+        self, url: str | None, *, width: int = 1280, height: int = 800, locale: str = "en-US"
+    ) -> Page:
+        """A new person's page, at `url` (or blank, to set up routes before going there);
+        `locale` is the browser's language (navigator.languages and Accept-Language)."""
         context = await self.browser.new_context(
             viewport={"width": width, "height": height},
-            locale="en-US",
+            locale=locale,
             timezone_id="America/New_York",
         )
         self.contexts.append(context)

@@ -104,7 +104,7 @@ function invitationsBox(ev, ctx, state, sayHere, fail, load) {
       copyBox(`${id}-all`, allLinks, 'org_inv_all_links')) : null,
     h('p', { class: 'meta' }, t('org_inv_count', { n: invitations.length })),
     h('ol', { class: 'plain' }, invitations.map((i) => h('li', { class: 'inv' },
-      h('strong', {}, i.name), i.email ? h('span', { class: 'muted' }, ` ${i.email}`) : null, ' ',
+      h('strong', { dir: 'auto' }, i.name), i.email ? h('span', { class: 'muted' }, ` ${i.email}`) : null, ' ',
       h('span', { class: 'meta' }, i.revoked ? t('org_inv_is_revoked') : t('org_inv_delegates', { n: i.delegates })), ' ',
       state.links.has(i.id) && !i.revoked ? copyBox(`${id}-l${i.id}`, state.links.get(i.id), 'org_inv_link') : null,
       h('button', { type: 'button', id: `${id}-n${i.id}`, onclick: act(i, 'link') }, t('org_inv_make_link')),

@@ -1,6 +1,6 @@
 // Form helpers of the organiser console: errors next to their fields, copy boxes, focus.
 import { h, setText } from '../dom.js';
-import { t } from '../i18n.js';
+import { explain, t } from '../i18n.js';
 
 // Server field names -> the form field that holds them ("end" comes from the duration).
 export const fieldOf = (field) => {
@@ -14,7 +14,7 @@ export function errorText(err) {
   if (err.error.field && t(byField) !== byField) return t(byField);
   const byCode = `org_err_${err.error.code}`;
   if (t(byCode) !== byCode) return t(byCode);
-  return err.error.message || t('org_err_generic');
+  return explain(err.error);
 }
 
 // --- field errors: text next to the field (aria-describedby) plus a role="alert" summary --------
