@@ -163,10 +163,8 @@ function sayGate(key, vars) {
 }
 
 function gateError(error) {
-  const key = `refused_${error.code}`;
-  const text = t(key);
   sayGate(null);
-  setText($('#gate-msg'), text === key ? error.message || t('refused_internal') : text);
+  setText($('#gate-msg'), refusalText(error)); // with its {wait} (new_identity_limit, slow_down)
 }
 
 function renderGate() {
