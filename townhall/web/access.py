@@ -96,7 +96,8 @@ def participant_route(
 
     A route that `grants` stores the participant, and a stored participant counts as admitted
     (web/admission.py): so it first passes the network's limit on new identities, as a first
-    action would."""
+    action would. Asking for an e-mail link does too: otherwise a fresh cookie per request
+    mails any number of addresses from one network."""
 
     async def endpoint(request: Request) -> Response:
         state = _state(request)
@@ -301,7 +302,11 @@ routes = [
         participant_route(enter_code, grants=True),
         methods=["POST"],
     ),
-    Route("/api/events/{slug}/access/email", participant_route(send_email_link), methods=["POST"]),
+    Route(
+        "/api/events/{slug}/access/email",
+        participant_route(send_email_link, grants=True),
+        methods=["POST"],
+    ),
     Route(
         "/api/events/{slug}/access/verify",
         participant_route(verify_email, grants=True),
