@@ -159,3 +159,14 @@ def test_catalogues_are_loaded_on_demand_not_bundled() -> None:
 
     assert "import(`./messages/${code}.js`)" in i18n
     assert [p for p in pages if "messages/" in p] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_name_every_refusal_of_the_invitation_list(language: str) -> None:
+    # The organiser console shows `org_err_<code>`; `invalid` carries the line at fault in its
+    # message, shown as it is.
+    source = (PROJECT_ROOT / "townhall" / "actions" / "invitations.py").read_text()
+    codes = set(re.findall(r'ActionRefused\(\s*"(\w+)"', source)) - {"invalid"}
+
+    assert codes
+    assert {code for code in codes if f"org_err_{code}" not in catalogue(language)} == set()

@@ -309,3 +309,52 @@ async def test_invitation_id_outside_the_id_column_is_unknown(
         (400, "bad_payload"),
     )
     assert [i["revoked"] for i in listed] == [False]
+
+
+async def test_code_entry_counts_as_a_new_identity_for_the_network_limit(
+    database: Database, start_server: ServerFactory
+) -> None:
+    # The grant stores the participant; stored participants count as admitted, so without the
+    # check at the door a script could mint a cookie, enter the projected code and vote, forever.
+    demo = await seed(database, access_mode="code")
+    server = await start_server(database, rate_new_identities="5/minute")
+    slug = demo.slug
+    async with httpx.AsyncClient(base_url=server.base_url) as moderator:
+        asked = await _ask_as_moderator(moderator, slug, demo.moderator_key)
+    entries, votes = [], []
+    for n in range(8):
+        async with httpx.AsyncClient(base_url=server.base_url) as http:  # a fresh cookie
+            entered = await http.post(f"/api/events/{slug}/access/code", json={"code": demo.code})
+            entries.append((entered.status_code, entered.json().get("error", {}).get("code")))
+            votes.append((await _vote(http, slug, f"v{n}", 1)).status_code)
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        queue = (await http.get(f"/api/events/{slug}/queue")).json()
+
+    assert asked.status_code == 200
+    assert entries == [(200, None)] * 5 + [(429, "new_identity_limit")] * 3
+    assert votes == [200] * 5 + [429] * 3
+    assert [q["votes"] for q in queue["open"]] == [6]
+
+
+async def test_join_link_counts_as_a_new_identity_for_the_network_limit(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database, access_mode="code")
+    server = await start_server(database, rate_new_identities="3/minute")
+    slug = demo.slug
+    async with httpx.AsyncClient(base_url=server.base_url) as moderator:
+        asked = await _ask_as_moderator(moderator, slug, demo.moderator_key)
+    joined, votes = [], []
+    for n in range(5):
+        async with httpx.AsyncClient(base_url=server.base_url) as http:  # a fresh cookie
+            reply = await http.get(f"/join?code={demo.code}")
+            allowed = (await http.get(f"/api/events/{slug}/access")).json()["allowed"]
+            joined.append((reply.status_code, reply.headers["location"], allowed))
+            votes.append((await _vote(http, slug, f"v{n}", 1)).status_code)
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        queue = (await http.get(f"/api/events/{slug}/queue")).json()
+
+    assert asked.status_code == 200
+    assert joined == [(303, f"/e/{slug}", True)] * 3 + [(303, f"/e/{slug}", False)] * 2
+    assert votes == [200] * 3 + [429] * 2
+    assert [q["votes"] for q in queue["open"]] == [4]

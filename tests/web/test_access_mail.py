@@ -119,3 +119,28 @@ async def test_email_without_mail_server_says_so(
         )
 
     assert (sent.status_code, sent.json()["error"]["code"]) == (503, "mail_not_configured")
+
+
+async def test_email_links_from_fresh_cookies_count_as_new_identities_of_the_network(
+    database: Database, start_server: ServerFactory, inbox: Inbox
+) -> None:
+    # Per address and per identity a sender is throttled; a fresh cookie per request made a
+    # network an unlimited mail relay, to as many addresses as it liked.
+    demo = await seed(database, access_mode="email")
+    server = await start_server(
+        database,
+        smtp_url=inbox.smtp_url,
+        mail_from="Town hall <th@example.org>",
+        rate_new_identities="3/minute",
+    )
+    answers = []
+    for n in range(5):
+        async with httpx.AsyncClient(base_url=server.base_url) as http:  # a fresh cookie
+            reply = await http.post(
+                f"/api/events/{demo.slug}/access/email", json={"email": f"p{n}@example.org"}
+            )
+            answers.append((reply.status_code, reply.json().get("error", {}).get("code")))
+    received = await inbox.wait_for(3)
+
+    assert answers == [(200, None)] * 3 + [(429, "new_identity_limit")] * 2
+    assert sorted(m["To"] for m in received) == [f"p{n}@example.org" for n in range(3)]

@@ -14,12 +14,13 @@ from starlette.routing import Route
 
 from townhall.actions import access as gate
 from townhall.actions import invitations as invites
-from townhall.actions.base import MAX_ID, ActionRefused, Payload, parse_payload_model
+from townhall.actions.base import MAX_ID, ActionRefused, Actor, Payload, parse_payload_model
 from townhall.actions.series_roles import OrganiserActor, require_event
 from townhall.domain import access as rules
 from townhall.store import access as store
 from townhall.store import queries
 from townhall.web.access_desk import AccessDesk
+from townhall.web.admission import message_for
 from townhall.web.api import problem
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.json_input import BadJson, parse_json
@@ -88,13 +89,22 @@ async def _body(request: Request, model: type[Payload]) -> Any:
 ParticipantHandler = Callable[[Request, AppState, str], Awaitable[dict[str, Any]]]
 
 
-def participant_route(handler: ParticipantHandler) -> Callable[[Request], Awaitable[Response]]:
-    """The cookie identity (issued now if new) is who is being let in."""
+def participant_route(
+    handler: ParticipantHandler, *, grants: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """The cookie identity (issued now if new) is who is being let in.
+
+    A route that `grants` stores the participant, and a stored participant counts as admitted
+    (web/admission.py): so it first passes the network's limit on new identities, as a first
+    action would. Asking for an e-mail link does too: otherwise a fresh cookie per request
+    mails any number of addresses from one network."""
 
     async def endpoint(request: Request) -> Response:
         state = _state(request)
         participant_id, cookie = state.cookies.identify(request)
         try:
+            if grants:
+                await _admit(request, state, participant_id)
             body = await handler(request, state, participant_id)
         except ActionRefused as error:
             response = problem(error.status, error.code, error.message, **error.details)
@@ -106,6 +116,16 @@ def participant_route(handler: ParticipantHandler) -> Callable[[Request], Awaita
         return response
 
     return endpoint
+
+
+async def _admit(request: Request, state: AppState, participant: str) -> None:
+    network = state.clients.of(request).network_hash
+    actor = Actor(participant, network=network)
+    refused = await state.admission.check(actor, request.path_params["slug"], "access", {})
+    if refused is not None:
+        raise ActionRefused(
+            refused.code, message_for(refused), status=429, retry_after=refused.retry_after
+        )
 
 
 async def access_status(request: Request, state: AppState, participant: str) -> dict[str, Any]:
@@ -277,12 +297,24 @@ _ORGANISER = "/api/organiser/events/{slug}"
 IMPORT_PATH = re.compile(r"/api/organiser/events/[^/]+/invitations")
 routes = [
     Route("/api/events/{slug}/access", participant_route(access_status), methods=["GET"]),
-    Route("/api/events/{slug}/access/code", participant_route(enter_code), methods=["POST"]),
-    Route("/api/events/{slug}/access/email", participant_route(send_email_link), methods=["POST"]),
-    Route("/api/events/{slug}/access/verify", participant_route(verify_email), methods=["POST"]),
+    Route(
+        "/api/events/{slug}/access/code",
+        participant_route(enter_code, grants=True),
+        methods=["POST"],
+    ),
+    Route(
+        "/api/events/{slug}/access/email",
+        participant_route(send_email_link, grants=True),
+        methods=["POST"],
+    ),
+    Route(
+        "/api/events/{slug}/access/verify",
+        participant_route(verify_email, grants=True),
+        methods=["POST"],
+    ),
     Route(
         "/api/events/{slug}/access/invitation",
-        participant_route(use_invitation),
+        participant_route(use_invitation, grants=True),
         methods=["POST"],
     ),
     Route("/api/events/{slug}/delegates", delegates, methods=["GET"]),

@@ -125,10 +125,12 @@ def access_paths() -> dict[str, Any]:
         f"{event}/access/verify": _gate(
             "Spend the token of an e-mail sign-in link; answers the new access status.",
             access.TokenPayload,
+            "429",
         ),
         f"{event}/access/invitation": _gate(
             "Open an organisation's delegate link (`invited` mode); answers the new access status.",
             access.TokenPayload,
+            "429",
         ),
         f"{event}/delegates": {
             "get": {

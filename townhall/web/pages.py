@@ -11,6 +11,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from townhall.actions.access import join_with_code
+from townhall.actions.base import Actor
 from townhall.settings import PROJECT_ROOT
 from townhall.store import queries
 from townhall.web.state import AppState
@@ -78,8 +79,12 @@ async def join(request: Request) -> Response:
         return RedirectResponse("/?unknown_code=1", status_code=303)
     response = RedirectResponse(f"/e/{event.slug}", status_code=303)
     if event.access_mode == "code":
-        # Typing the code at /join is entering it: this identity may now ask and vote.
-        await join_with_code(state.services, event.slug, participant_id, code)
+        # Typing the code at /join is entering it: this identity may now ask and vote, once
+        # past the network's limit on new identities (the grant stores the participant, and a
+        # stored participant counts as admitted). Refused, the page shows the gate instead.
+        actor = Actor(participant_id, network=network)
+        if await state.admission.check(actor, event.slug, "access", {}) is None:
+            await join_with_code(state.services, event.slug, participant_id, code)
         state.cookies.set(request, response, cookie)
     return response
 

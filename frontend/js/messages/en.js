@@ -402,6 +402,7 @@ export default {
   org_member_removed: '{email} can no longer edit this series.',
   org_err_unknown_organiser: 'There is no organiser account with that email. Ask an administrator to create it first.',
   org_err_not_a_member: 'That organiser has no role in this series. Reload the page.',
+  org_err_unknown_invitation: 'That invitation no longer exists. Reload the page.',
   org_err_last_owner: 'A series needs at least one owner: make someone else owner first.',
   org_err_forbidden: 'You are not allowed to change this; ask the owner of the series.',
   org_err_weak_password: 'Choose a new password of at least 12 characters.',

@@ -291,6 +291,7 @@ export default {
   org_err_load: 'No se pudieron cargar las series. Vuelva a cargar la página.',
   org_err_csrf: 'Su sesión ha cambiado. Vuelva a cargar la página e inténtelo de nuevo.',
   org_err_unknown_event: 'Ese evento ya no existe. Vuelva a cargar la página.',
+  org_err_unknown_invitation: 'Esa invitación ya no existe. Vuelva a cargar la página.',
   org_err_unknown_series: 'Esa serie ya no existe. Vuelva a cargar la página.',
   org_err_generic: 'Se produjo un error. Inténtelo de nuevo.',
   org_err_too_large: 'Es demasiado texto para enviarlo de una vez. Acorte la descripción e inténtelo de nuevo.',

@@ -402,6 +402,7 @@ export default {
   org_member_removed: '{email} ne peut plus modifier cette série.',
   org_err_unknown_organiser: 'Aucun compte organisateur n’a cette adresse. Demandez d’abord à un administrateur de le créer.',
   org_err_not_a_member: 'Cet organisateur n’a aucun rôle dans cette série. Rechargez la page.',
+  org_err_unknown_invitation: 'Cette invitation n’existe plus. Rechargez la page.',
   org_err_last_owner: 'Une série doit garder au moins un propriétaire : nommez d’abord quelqu’un d’autre propriétaire.',
   org_err_forbidden: 'Vous n’avez pas le droit de modifier ceci ; demandez au propriétaire de la série.',
   org_err_weak_password: 'Choisissez un nouveau mot de passe d’au moins 12 caractères.',

@@ -291,6 +291,7 @@ export default {
   org_err_load: '无法加载系列。请重新加载页面。',
   org_err_csrf: '您的会话已变更。请重新加载页面后重试。',
   org_err_unknown_event: '该活动已不存在。请重新加载页面。',
+  org_err_unknown_invitation: '该邀请已不存在。请重新加载页面。',
   org_err_unknown_series: '该系列已不存在。请重新加载页面。',
   org_err_generic: '出现错误。请重试。',
   org_err_too_large: '一次发送的文本太多。请缩短说明后重试。',
