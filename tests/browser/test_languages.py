@@ -25,8 +25,9 @@ SAVE = os.environ.get("TOWNHALL_SCREENSHOTS") == "1"
 LOCALES = {"ar": "ar-EG", "zh": "zh-CN", "en": "en-US", "fr": "fr-FR", "ru": "ru-RU", "es": "es-ES"}
 DIRECTION = {"ar": "rtl"}
 ENDONYMS = ("العربية", "中文", "English", "Français", "Русский", "Español")
-ARABIC_QUESTION = "كيف ستجعل مجلس الأمن أكثر تمثيلًا لعالم اليوم؟"
-CHINESE_QUESTION = "您将如何让安理会更能代表当今世界\uff1f"
+# Not translations of the English demo questions: those would merge into them (by design).
+ARABIC_QUESTION = "ما خطتك لمكافحة الجوع في منطقة الساحل؟"
+CHINESE_QUESTION = "您将如何保障难民儿童的受教育权利\uff1f"
 
 
 def text(lang: str, key: str, **values: Any) -> str:
