@@ -27,15 +27,13 @@ def plural(lang: str, key: str, form: str, n: int) -> str:
     return str(entry[form]).replace("{n}", str(n))
 
 
-async def _rows(live_event: LiveEvent) -> dict[int, tuple[str, int | None]]:
-    """Each question's dedup state and the group it is in."""
+async def _groups(live_event: LiveEvent) -> dict[int, int | None]:
+    """The group each question is in."""
     engine = create_engine(live_event.database.url, schema=live_event.database.schema)
     try:
         async with session_factory(engine)() as session:
-            rows = await session.execute(
-                select(Question.id, Question.dedup_state, Question.root_id)
-            )
-            return {row.id: (row.dedup_state, row.root_id) for row in rows}
+            rows = await session.execute(select(Question.id, Question.root_id))
+            return {row.id: row.root_id for row in rows}
     finally:
         await engine.dispose()
 
@@ -58,13 +56,10 @@ async def merged_group(live_event: LiveEvent) -> tuple[int, int]:
     spanish = await live_event.ask(SPANISH)
     await live_event.ask(OTHER)
 
-    async def dedup_done() -> bool:
-        return all(state == "done" for state, _ in (await _rows(live_event)).values())
-
     # Let the worker finish first (it may merge the pair itself), so it writes nothing later.
-    await eventually(dedup_done, within=30, what="dedup worker done")
+    await eventually(live_event.dedup_done, within=30, what="dedup worker done")
     await _set_languages(live_event, {root: "en", spanish: "es"})
-    if (await _rows(live_event))[spanish][1] != root:
+    if (await _groups(live_event))[spanish] != root:
         await live_event.act("merge_questions", moderator=True, question_id=spanish, into_id=root)
     else:  # any action re-renders the queue with the languages just written
         await live_event.act("vote", question_id=root)
