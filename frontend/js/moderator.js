@@ -2,6 +2,7 @@
 import { $, h, setText, userText, textDirection, throttle, syncList, session, slugFromPath } from './dom.js';
 import { t, num, percent, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
+import { languageTag } from './wordings.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 
 const slug = slugFromPath();
@@ -47,7 +48,7 @@ function makeItem(buttons, { merge = false, select = false } = {}) {
   return (item) => {
     const li = h('li', { class: 'q', tabindex: select ? '-1' : null },
       h('div', { class: 'q-body' },
-        h('p', { class: 'q-text' }, h('span', { class: 'qid' }), h('span', { class: 'tx' })),
+        h('p', { class: 'q-text' }, h('span', { class: 'qid' }), h('span', { class: 'tx' }), h('span', { class: 'tag' })),
         h('p', { class: 'meta' }),
         h('ul', { class: 'merged' })),
       h('div', { class: 'actions' },
@@ -63,16 +64,23 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   setText(li.querySelector('.qid'), `#${item.id} `);
   setText(li.querySelector('.tx'), item.text);
   textDirection(li.querySelector('.q-text'), item.language);
+  const tag = li.querySelector('.q-text > .tag');
+  const tagSig = `${item.language || ''}|${currentLang()}`;
+  if (tag.dataset.sig !== tagSig) {
+    tag.dataset.sig = tagSig;
+    tag.replaceChildren(...(item.language ? [' ', languageTag(item.language)] : []));
+  }
   const when = new Intl.DateTimeFormat(currentLang(), { hour: 'numeric', minute: '2-digit' }).format(new Date(item.created_at));
   const bits = [t('votes', { n: item.votes }), when];
   if (item.asked_by > 1) bits.splice(1, 0, t('asked_by', { n: item.asked_by }));
   setText(li.querySelector('.meta'), bits.join(' · '));
   const merged = li.querySelector('.merged');
-  const sig = item.merged.map((w) => `${w.id}:${w.text}`).join('|') + currentLang();
+  const sig = item.merged.map((w) => `${w.id}:${w.language}:${w.text}`).join('|') + currentLang();
   if (merged.dataset.sig !== sig) {
     merged.dataset.sig = sig;
     merged.replaceChildren(...item.merged.map((w) => h('li', {},
       h('span', { dir: 'auto', lang: w.language }, `#${w.id} ${w.text}`),
+      w.language ? ' ' : null, languageTag(w.language),
       w.similarity != null ? h('span', { class: 'muted' }, ` (${percent(w.similarity)})`) : null,
       h('button', { type: 'button', class: 'small', 'aria-label': t('unmerge_label', { text: w.text }), onclick: () => act('unmerge_question', { question_id: w.id }) }, t('unmerge')))));
     merged.hidden = !item.merged.length;

@@ -2,6 +2,7 @@
 import { $, h, setText, userText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
 import { t, num, explain, startI18n, translatePage } from './i18n.js';
 import { connectLive } from './live.js';
+import { wordingFor, wordingsOf, languageCount } from './wordings.js';
 
 const MAX = 500;
 const MIN = 3;
@@ -90,24 +91,30 @@ function createItem(votable) {
 
 function updateItem(li, item, want) {
   li._item = item;
-  userText(li.querySelector('.q-text'), item.text, item.language);
+  // The group in the reader's language when one of its wordings is; votes still go to item.id.
+  const shown = wordingFor(item);
+  userText(li.querySelector('.q-text'), shown.text, shown.language);
+  li.dataset.wording = shown.id;
   const state = want ? voteState(item, want) : { on: false, votes: item.votes };
   const meta = li.querySelector('.meta');
   const parts = [];
   if (inGroup(mine, item)) parts.push(h('span', { class: 'mine' }, t('yours')));
   parts.push(h('span', {}, t('votes', { n: state.votes })));
   if (item.asked_by > 1) parts.push(h('span', {}, t('asked_by', { n: item.asked_by })));
+  const languages = languageCount(item);
+  if (languages > 1) parts.push(h('span', { class: 'languages' }, t('asked_in_languages', { n: languages })));
   meta.replaceChildren(...parts);
   const merged = li.querySelector('.merged');
-  merged.replaceChildren(...item.merged.map((w) => h('li', { dir: 'auto', lang: w.language }, w.text)));
-  merged.hidden = !item.merged.length;
-  if (item.merged.length) merged.setAttribute('aria-label', t('also_asked_as'));
+  const others = wordingsOf(item).filter((w) => w.id !== shown.id);
+  merged.replaceChildren(...others.map((w) => h('li', { dir: 'auto', lang: w.language }, w.text)));
+  merged.hidden = !others.length;
+  if (others.length) merged.setAttribute('aria-label', t('also_asked_as'));
   const btn = li.querySelector('.vote');
   if (btn) {
     btn.setAttribute('aria-pressed', String(state.on));
     // The name holds the visible count too (WCAG 2.5.3, label in name).
     const votes = t('votes', { n: state.votes });
-    btn.setAttribute('aria-label', t(state.on ? 'remove_upvote' : 'upvote', { text: item.text, votes }));
+    btn.setAttribute('aria-label', t(state.on ? 'remove_upvote' : 'upvote', { text: shown.text, votes }));
     setText(btn.querySelector('.n'), num(state.votes));
   }
 }
@@ -211,15 +218,17 @@ async function followLink() {
 
 function renderNow() {
   const now = body && body.now_answering;
-  const key = `${now ? `${now.id}:${now.text}` : body ? '-' : ''}|${lang()}`;
+  const shown = now && wordingFor(now);
+  const key = `${now ? `${now.id}:${shown.id}:${shown.text}:${shown.language}` : body ? '-' : ''}|${lang()}`;
   if (key !== nowShown) {
     nowShown = key;
     $('#now').replaceChildren(...(now
-      ? [h('span', { class: 'sr' }, `${t('now_answering')}: `), h('p', { class: 'now-text', dir: 'auto', lang: now.language }, now.text)]
+      ? [h('span', { class: 'sr' }, `${t('now_answering')}: `), h('p', { class: 'now-text', dir: 'auto', lang: shown.language }, shown.text)]
       : [h('p', { class: 'now-text muted' }, t(body ? 'nothing_answering' : 'connecting'))]));
   }
   const parts = now ? [t('votes', { n: now.votes })] : [];
   if (now && now.asked_by > 1) parts.push(t('asked_by', { n: now.asked_by }));
+  if (now && languageCount(now) > 1) parts.push(t('asked_in_languages', { n: languageCount(now) }));
   if (now && inGroup(mine, now)) parts.unshift(t('yours'));
   setText($('#now-meta'), parts.join(' · '));
 }
@@ -324,8 +333,9 @@ function showSimilar(list) {
     const id = `sim-${i}`;
     const item = (body && [...body.open, body.now_answering].find((x) => x && x.id === s.id)) || { ...s, merged: [] };
     const already = voteState(item, want).on;
+    const shown = wordingFor(item);
     return h('li', { class: 'sim' },
-      h('p', { id, class: 'q-text', dir: 'auto', lang: s.language }, s.text),
+      h('p', { id, class: 'q-text', dir: 'auto', lang: shown.language }, shown.text),
       h('div', { class: 'row' },
         h('span', { class: 'meta' }, t('votes', { n: s.votes })),
         h('button', {

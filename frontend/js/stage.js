@@ -2,6 +2,7 @@
 import { $, h, session, setText, userText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
+import { languageTag } from './wordings.js';
 
 const NEXT = 5;
 const slug = slugFromPath();
@@ -16,15 +17,25 @@ function render(state) {
   const now = state.now_answering;
   $('#stage-now').replaceChildren(
     now
-      ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text)
+      ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text, now.merged.length ? [' ', languageTag(now.language)] : null)
       : h('p', { class: 'stage-question muted' }, t('nothing_answering')),
-    ...(now ? [h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))] : []),
+    ...(now ? [otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))] : []),
   );
   $('#stage-queue').replaceChildren(
     ...state.open.slice(0, NEXT).map((item) =>
-      h('li', {}, h('bdi', { lang: item.language }, item.text), ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`)),
+      h('li', {},
+        h('bdi', { lang: item.language }, item.text), item.merged.length && item.language ? [' ', languageTag(item.language)] : null,
+        ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`),
+        otherWordings(item, 'merged')),
     ),
   );
+}
+
+// The room sees every wording of a group, each in its own language and direction.
+function otherWordings(item, cls) {
+  if (!item.merged.length) return null;
+  return h('ul', { class: cls, 'aria-label': t('also_asked_as') },
+    ...item.merged.map((w) => h('li', {}, h('span', { dir: 'auto', lang: w.language }, w.text), w.language ? ' ' : null, languageTag(w.language))));
 }
 
 // /e/{slug}/stage#stage=KEY (the link in the moderator console): the QR code carries a venue

@@ -153,6 +153,20 @@ class LiveEvent:
             await engine.dispose()
         return int(count or 0)
 
+    async def dedup_done(self) -> bool:
+        """Whether the dedup worker has been through every question (languages set, merges made)."""
+        engine = create_engine(self.database.url, schema=self.database.schema)
+        try:
+            async with session_factory(engine)() as session:
+                waiting = await session.scalar(
+                    select(func.count())
+                    .select_from(Question)
+                    .where(Question.dedup_state == "pending")
+                )
+        finally:
+            await engine.dispose()
+        return not waiting
+
     async def question_count(self) -> int:
         engine = create_engine(self.database.url, schema=self.database.schema)
         try:

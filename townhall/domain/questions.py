@@ -66,6 +66,8 @@ class QuestionRecord:
     similarity: float | None = None
     suggested_id: int | None = None
     suggested_score: float | None = None
+    # ISO 639-1 code set by the dedup worker; None until detected.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class MergedWording:
     text: str
     similarity: float | None
     status: Status = Status.OPEN
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class QueueItem:
     merged: tuple[MergedWording, ...] = ()
     suggested_id: int | None = None
     suggested_score: float | None = None
+    language: str | None = None
 
     @property
     def asked_by(self) -> int:
@@ -161,7 +165,9 @@ def build_queue(
         if record.canonical_id is not None:
             root = root_of(record.id, parents)
             merged.setdefault(root, []).append(
-                MergedWording(record.id, record.text, record.similarity, record.status)
+                MergedWording(
+                    record.id, record.text, record.similarity, record.status, record.language
+                )
             )
     sections: dict[Status, list[QueueItem]] = {status: [] for status in Status}
     for record in by_id.values():
@@ -183,6 +189,7 @@ def build_queue(
                 merged=tuple(wordings),
                 suggested_id=suggested,
                 suggested_score=record.suggested_score if suggested is not None else None,
+                language=record.language,
             )
         )
     by_time = sorted(sections[Status.ANSWERED], key=lambda item: item.created_at, reverse=True)

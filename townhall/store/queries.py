@@ -116,6 +116,7 @@ def _queue_statements() -> tuple[Any, Any]:
         Question.similarity,
         Question.suggested_id,
         Question.supporters,
+        Question.language,
     ).where(
         Question.event_id == event,
         or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
@@ -146,6 +147,7 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
                 similarity=row.similarity if row.canonical_id is not None else None,
                 suggested_id=row.suggested_id,
                 suggested_score=row.similarity if row.suggested_id is not None else None,
+                language=row.language,
             )
         )
         if row.canonical_id is None:

@@ -45,13 +45,19 @@ def event_summary(event: Event, *, moderator: bool = False) -> dict[str, Any]:
 def _item(item: QueueItem, *, moderator: bool) -> dict[str, Any]:
     # Wordings merged in while still awaiting approval stay private to moderators.
     merged = [
-        {"id": wording.id, "text": wording.text, "similarity": wording.similarity}
+        {
+            "id": wording.id,
+            "text": wording.text,
+            "language": wording.language,
+            "similarity": wording.similarity,
+        }
         for wording in item.merged
         if moderator or wording.status in PUBLIC_STATUSES
     ]
     data: dict[str, Any] = {
         "id": item.id,
         "text": item.text,
+        "language": item.language,
         "status": item.status.value,
         "votes": item.votes,
         "asked_by": 1 + len(merged),

@@ -51,6 +51,7 @@ export default {
   no_questions: 'لا توجد أسئلة بعد. كن أول من يسأل.',
   votes: { zero: '{n} صوت', one: '{n} صوت', two: '{n} صوت', few: '{n} أصوات', many: '{n} صوتًا', other: '{n} صوت' },
   asked_by: { zero: 'لم يطرحه أحد', one: 'طرحه شخص واحد', two: 'طرحه شخصان', few: 'طرحه {n} أشخاص', many: 'طرحه {n} شخصًا', other: 'طرحه {n} شخص' },
+  asked_in_languages: { zero: 'لم يُطرح بأي لغة', one: 'طُرح بلغة واحدة', two: 'طُرح بلغتين', few: 'طُرح بـ{n} لغات', many: 'طُرح بـ{n} لغة', other: 'طُرح بـ{n} لغة' },
   also_asked_as: 'طُرح أيضًا بصيغة',
   yours: 'سؤالك',
   upvote: 'تأييد: {text}، {votes}',

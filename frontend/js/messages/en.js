@@ -51,6 +51,7 @@ export default {
   no_questions: 'No questions yet. Be the first to ask.',
   votes: { one: '{n} vote', other: '{n} votes' },
   asked_by: { one: 'asked by {n} person', other: 'asked by {n} people' },
+  asked_in_languages: { one: 'asked in {n} language', other: 'asked in {n} languages' },
   also_asked_as: 'Also asked as',
   yours: 'Yours',
   upvote: 'Upvote: {text}, {votes}',

@@ -51,6 +51,7 @@ export default {
   no_questions: 'Todavía no hay preguntas. Sea la primera persona en preguntar.',
   votes: { one: '{n} apoyo', other: '{n} apoyos' },
   asked_by: { one: 'formulada por {n} persona', other: 'formulada por {n} personas' },
+  asked_in_languages: { one: 'formulada en {n} idioma', other: 'formulada en {n} idiomas' },
   also_asked_as: 'También formulada como',
   yours: 'Suya',
   upvote: 'Apoyar: {text}, {votes}',

@@ -51,6 +51,7 @@ export default {
   no_questions: 'Aucune question pour l’instant. Soyez la première ou le premier à en poser une.',
   votes: { one: '{n} vote', other: '{n} votes' },
   asked_by: { one: 'posée par {n} personne', other: 'posée par {n} personnes' },
+  asked_in_languages: { one: 'posée dans {n} langue', other: 'posée dans {n} langues' },
   also_asked_as: 'Aussi formulée ainsi',
   yours: 'La vôtre',
   upvote: 'Voter pour : {text}, {votes}',

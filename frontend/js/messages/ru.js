@@ -51,6 +51,7 @@ export default {
   no_questions: 'Вопросов пока нет. Задайте первый.',
   votes: { one: '{n} голос', few: '{n} голоса', many: '{n} голосов', other: '{n} голоса' },
   asked_by: { one: 'задан {n} человеком', few: 'задан {n} людьми', many: 'задан {n} людьми', other: 'задан {n} человека' },
+  asked_in_languages: { one: 'задан на {n} языке', few: 'задан на {n} языках', many: 'задан на {n} языках', other: 'задан на {n} языка' },
   also_asked_as: 'Также задан как',
   yours: 'Ваш',
   upvote: 'Поддержать: {text}, {votes}',

@@ -51,6 +51,7 @@ export default {
   no_questions: '暂无问题。欢迎第一个提问。',
   votes: { other: '{n} 票' },
   asked_by: { other: '{n} 人提出' },
+  asked_in_languages: { other: '以 {n} 种语言提出' },
   also_asked_as: '其他问法',
   yours: '您的',
   upvote: '点赞：{text}，{votes}',
