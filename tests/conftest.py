@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from townhall.app import create_app
 from townhall.dedup.embedder import Embedder
@@ -72,6 +74,25 @@ async def postgres_schema() -> AsyncIterator[Database]:
         async with engine.begin() as connection:
             await connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def own_postgres_database(prefix: str = "th_proc") -> AsyncIterator[Database]:
+    """A migrated PostgreSQL database of its own, dropped afterwards: for servers run as
+    processes, which take their database from the URL alone (no schema)."""
+    assert POSTGRES_URL is not None
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        await upgrade_async(url)
+        yield Database(url, None, "postgres")
+    finally:
+        async with admin.connect() as connection:
+            await connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.dispose()
 
 
 @pytest.fixture

@@ -8,20 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
-from conftest import POSTGRES_URL, REDIS_URL, Database, _free_port, seed
+from conftest import POSTGRES_URL, REDIS_URL, Database, _free_port, own_postgres_database, seed
 from organisers import add_organiser, sign_in
 from screens import TestScreen
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from townhall.store.migrate import upgrade_async
 
 pytestmark = [
     pytest.mark.postgres,
@@ -36,19 +31,8 @@ pytestmark = [
 @pytest.fixture
 async def fresh_postgres() -> AsyncIterator[Database]:
     """A database of its own (worker processes cannot be pointed at a schema)."""
-    assert POSTGRES_URL is not None
-    name = f"th_workers_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        await upgrade_async(url)
-        yield Database(url, None, "postgres")
-    finally:
-        async with admin.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.dispose()
+    async with own_postgres_database("th_workers") as database:
+        yield database
 
 
 @contextlib.contextmanager
