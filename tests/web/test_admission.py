@@ -89,7 +89,7 @@ async def test_admission_fresh_cookie_per_request_over_http_is_limited(
     assert [reply.status_code for reply in elsewhere] == [200, 429, 429]
     late = elsewhere[-1]
     assert late.json()["error"]["code"] == "new_identity_limit"
-    assert 1 <= late.json()["error"]["retry_after"] <= 12
+    assert late.json()["error"]["retry_after"] in range(1, 13)
     assert "townhall_participant" in late.cookies  # the same identity when it tries again
     assert await votes_of(server.base_url, demo.slug, first) == 1 + 3
 
