@@ -227,10 +227,34 @@ def _round(values: Iterable[float], digits: int = 6) -> list[float]:
     return [float(f"{v:.{digits}g}") for v in values]
 
 
-def fit_stacked(data: PairData, train: Index, settings: CalibrationSettings) -> dict[str, Any]:
-    """Fit the second stage on the pairs `train`; return its config (the "stacked" object)."""
+def fit_boosted(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[Any],
+    *,
+    trees: int,
+    depth: int,
+    learning_rate: float,
+    l2_regularization: float,
+    seed: int,
+) -> tuple[Any, dict[str, Any]]:
+    """Boosted trees of `depth` levels over `x`: the fitted model and its exported trees."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    boosted = HistGradientBoostingClassifier(
+        max_iter=trees,
+        learning_rate=learning_rate,
+        max_depth=depth,
+        max_leaf_nodes=None,
+        l2_regularization=l2_regularization,
+        early_stopping=False,
+        random_state=seed,
+    )
+    boosted.fit(x, y)
+    return boosted, _export_trees(boosted, depth)
+
+
+def fit_stacked(data: PairData, train: Index, settings: CalibrationSettings) -> dict[str, Any]:
+    """Fit the second stage on the pairs `train`; return its config (the "stacked" object)."""
     y = data.labels[train]
     texts = {*(data.pairs.first[i] for i in train), *(data.pairs.second[i] for i in train)}
     weights = WordWeights.fit(sorted(texts), keep=settings.kept_word_weights)
@@ -245,17 +269,15 @@ def fit_stacked(data: PairData, train: Index, settings: CalibrationSettings) -> 
     w, b = np.array(_round(w)), float(f"{b:.6g}")
 
     x = np.column_stack([data.lexical(train, weights), stacked_logit])
-    boosted = HistGradientBoostingClassifier(
-        max_iter=settings.trees,
+    boosted, trees = fit_boosted(
+        x,
+        y,
+        trees=settings.trees,
+        depth=settings.depth,
         learning_rate=settings.learning_rate,
-        max_depth=settings.depth,
-        max_leaf_nodes=None,
         l2_regularization=settings.l2_regularization,
-        early_stopping=False,
-        random_state=settings.seed,
+        seed=settings.seed,
     )
-    boosted.fit(x, y)
-    trees = _export_trees(boosted, settings.depth)
     config = {
         "inputs": [*LEXICAL_FEATURES, EMBEDDING_LOGIT],
         "word_weights": weights.to_config(),

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from townhall.dedup.calibration import Bands, _export_trees, _fit_logit, _round, choose_thresholds
+from townhall.dedup.calibration import Bands, _fit_logit, _round, choose_thresholds, fit_boosted
 from townhall.dedup.evaluation import BandMetrics, Pairs, band_metrics
 from townhall.dedup.features import pair_embedding_features
 from townhall.dedup.kinds import (
@@ -147,8 +147,6 @@ def _group_folds(
 
 def fit_kind(data: KindData, train: Index, settings: KindSettings) -> dict[str, Any]:
     """Fit one kind's second stage on the pairs `train`; return its "model" config."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
     y = data.labels[train]
     logit = np.empty(len(train))
     for fit_part, held in _group_folds(y, data.groups[train], settings.inner_folds, settings.seed):
@@ -156,17 +154,15 @@ def fit_kind(data: KindData, train: Index, settings: KindSettings) -> dict[str, 
         logit[held] = data.embedding[train[held]] @ w + b
     w, b = _fit_logit(data.embedding[train], y, settings.logit_c)
     x = np.column_stack([data.surface[train], logit])
-    boosted = HistGradientBoostingClassifier(
-        max_iter=settings.trees,
+    boosted, trees = fit_boosted(
+        x,
+        y,
+        trees=settings.trees,
+        depth=settings.depth,
         learning_rate=settings.learning_rate,
-        max_depth=settings.depth,
-        max_leaf_nodes=None,
         l2_regularization=settings.l2_regularization,
-        early_stopping=False,
-        random_state=settings.seed,
+        seed=settings.seed,
     )
-    boosted.fit(x, y)
-    trees = _export_trees(boosted, settings.depth)
     config: dict[str, Any] = {
         "inputs": [*MULTILINGUAL_FEATURES, EMBEDDING_LOGIT],
         "embedding_logit": {"weights": _round(w), "bias": float(f"{b:.6g}")},
