@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from townhall.dedup.calibration import Bands, _fit_logit, _round, choose_thresholds, fit_boosted
+from townhall.dedup.calibration import Bands, _fit_logit, _round, choose_thresholds
 from townhall.dedup.evaluation import BandMetrics, Pairs, band_metrics
 from townhall.dedup.features import pair_embedding_features
 from townhall.dedup.kinds import (
@@ -39,6 +39,7 @@ from townhall.dedup.kinds import (
     surface_matrix,
 )
 from townhall.dedup.routing import may_auto_merge
+from townhall.dedup.trees import fit_boosted
 
 FloatArray = npt.NDArray[np.float64]
 Index = npt.NDArray[np.intp]
