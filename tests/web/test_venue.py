@@ -9,9 +9,10 @@ from typing import Any, cast
 
 import httpx
 import websockets
-from conftest import Database, ServerFactory, seed
+from conftest import Database, RunningServer, ServerFactory, seed
 from itsdangerous import TimestampSigner
 
+from townhall.store.demo import DemoEvent
 from townhall.store.tables import Event
 from townhall.web.venue import VenueTokens
 
@@ -104,11 +105,8 @@ async def _fresh_votes(
     return statuses
 
 
-async def test_venue_page_with_token_gives_the_hall_its_allowance(
-    database: Database, start_server: ServerFactory
-) -> None:
-    demo = await seed(database)
-    server = await start_server(database, **TIGHT)
+async def _question_and_token(server: RunningServer, demo: DemoEvent) -> tuple[int, str]:
+    """A question asked from another network, and a venue token from the keyed stage."""
     async with httpx.AsyncClient(base_url=server.base_url, headers=via("192.0.2.1")) as http:
         asked = await http.post(
             f"/api/events/{demo.slug}/actions/submit_question",
@@ -120,7 +118,15 @@ async def test_venue_page_with_token_gives_the_hall_its_allowance(
                 headers={"Authorization": f"Bearer {demo.moderator_key}"},
             )
         ).json()["token"]
-    question = asked.json()["result"]["question_id"]
+    return int(asked.json()["result"]["question_id"]), str(token)
+
+
+async def test_venue_page_with_token_gives_the_hall_its_allowance(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database)
+    server = await start_server(database, **TIGHT)
+    question, token = await _question_and_token(server, demo)
     async with httpx.AsyncClient(base_url=server.base_url, headers=via("203.0.113.9")) as hall:
         await hall.get(f"/e/{demo.slug}", params={"venue": token})
 
@@ -136,18 +142,7 @@ async def test_venue_token_in_hello_grants_too(
 ) -> None:
     demo = await seed(sqlite_database)
     server = await start_server(sqlite_database, **TIGHT)
-    async with httpx.AsyncClient(base_url=server.base_url, headers=via("192.0.2.1")) as http:
-        asked = await http.post(
-            f"/api/events/{demo.slug}/actions/submit_question",
-            json={"client_id": "a", "text": "How will you fund the reform?"},
-        )
-        token = (
-            await http.get(
-                f"/api/events/{demo.slug}/venue",
-                headers={"Authorization": f"Bearer {demo.moderator_key}"},
-            )
-        ).json()["token"]
-    question = asked.json()["result"]["question_id"]
+    question, token = await _question_and_token(server, demo)
 
     replies = []
     for n in range(8):
