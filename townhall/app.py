@@ -33,7 +33,7 @@ from townhall.live.hub import Hub
 from townhall.runtime import tune_garbage_collector
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
+from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
 from townhall.web import api, calendar, pages, stage, support
 from townhall.web import organisers as organisers_api
@@ -187,7 +187,7 @@ def create_app(
             await retention.stop()
             await committer.stop()
             await app.state.townhall.admission.close()
-            await engine.dispose()
+            await dispose_within(engine)
             if embedder is None and isinstance(model, ProcessEmbedder):
                 await asyncio.to_thread(model.close)  # the one this app started
 

@@ -51,6 +51,9 @@ class Voter:
             f"{self.ws_url}/ws/events/{self.slug}",
             additional_headers={"Cookie": f"townhall_participant={self.cookie}"},
             open_timeout=5,
+            # Read every update as it comes (a voter only looks for its answers): a bounded
+            # queue left full stops reading, and the closing handshake then waits out its timeout.
+            max_queue=None,
         )
         await self._socket.send(json.dumps({"type": "hello"}))
 

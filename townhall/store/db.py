@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from townhall.store.sqlite_driver import one_trip_dbapi
+
+log = logging.getLogger(__name__)
+
+# A graceful close waits for the database to answer; one that went away mid-conversation may
+# never answer, and shutdown must not wait for it (a restart during an outage).
+DISPOSE_SECONDS = 5.0
 
 SessionFactory = async_sessionmaker[AsyncSession]
 WRITE_OPTION = "townhall_write"
@@ -72,3 +80,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def session_factory(engine: AsyncEngine, *, write: bool = False) -> SessionFactory:
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+async def dispose_within(engine: AsyncEngine, seconds: float = DISPOSE_SECONDS) -> None:
+    """Close the pool's connections, giving up on the ones that do not close in time."""
+    try:
+        async with asyncio.timeout(seconds):
+            await engine.dispose()
+    except TimeoutError:
+        log.warning("database connections did not close within %.0f s; leaving them", seconds)
