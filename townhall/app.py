@@ -148,9 +148,14 @@ def create_app(
             services,
             max_batch=settings.vote_batch_size,
             flush_seconds=settings.batch_flush_seconds,
+            max_wait=settings.max_wait_seconds,
         )
         services.votes = votes
-        asking = QuestionBatcher(services, flush_seconds=settings.batch_flush_seconds)
+        asking = QuestionBatcher(
+            services,
+            flush_seconds=settings.batch_flush_seconds,
+            max_wait=settings.max_wait_seconds,
+        )
         services.asking = asking
         app.state.townhall = AppState(
             settings,

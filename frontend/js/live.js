@@ -142,6 +142,15 @@ export function connectLive({ slug, moderatorKey = null, venue = null, on = {} }
   function settle(m) {
     const i = outbox.findIndex((a) => a.client_id === m.client_id);
     const action = i >= 0 ? outbox[i] : null;
+    if (m.type === 'refused' && m.code === 'busy' && action) {
+      // The server is saturated and applied nothing: keep the action and send it again after
+      // the pause it asked for (spread out, so the crowd does not come back all at once).
+      emit('busy', true);
+      const delay = (m.retry_after_ms || 1000) * (1 + Math.random());
+      setTimeout(() => ready && ws && outbox.includes(action) && ws.send(JSON.stringify(action)), delay);
+      return;
+    }
+    if (m.type === 'ack') emit('busy', false);
     if (m.type === 'refused' && m.code === 'internal' && action) {
       // Nothing was applied; try again a couple of times before giving up.
       const n = (retries.get(m.client_id) || 0) + 1;

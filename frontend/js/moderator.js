@@ -337,6 +337,7 @@ function start() {
       welcome: (m) => { event = m.event; },
       snapshot: (m) => { body = m; render(); loadLog(); },
       queue: (m) => { body = m; render(); loadLog(); },
+      busy: (on) => { $('#busy').hidden = !on; },
       status: (s, info) => {
         $('#offline').hidden = s !== 'offline';
         if (s === 'failed') {

@@ -388,6 +388,7 @@ async function main() {
         $('#offline').hidden = s !== 'offline';
         if (s === 'failed') say(info && info.code === 4404 ? 'unknown_event' : 'refused_internal');
       },
+      busy: (on) => { $('#busy').hidden = !on; },
       error: (m) => say(null, null, m),
       ack: (m) => {
         const r = m.result || {};

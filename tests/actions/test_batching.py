@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.asking import QuestionBatcher
-from townhall.actions.base import Actor, Reply, Services
-from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
+from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.actions.batching import FLUSH_SECONDS, MAX_WAIT_SECONDS, Batcher, BatchRequest
 from townhall.actions.votes import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
@@ -98,9 +98,10 @@ async def test_batch_request_arriving_after_it_closed_waits_for_the_next(
 def test_batch_defaults_are_the_settings_defaults() -> None:
     settings = Settings()
 
-    assert (settings.batch_flush_seconds, settings.vote_batch_size) == (
+    assert (settings.batch_flush_seconds, settings.vote_batch_size, settings.max_wait_seconds) == (
         FLUSH_SECONDS,
         VOTES_PER_BATCH,
+        MAX_WAIT_SECONDS,
     )
     assert MAX_VOTE_BATCH_SIZE == MAX_VOTES_PER_BATCH
 
@@ -228,3 +229,44 @@ async def test_question_batch_with_one_poisoned_request_stores_every_other_once(
     assert {counters[question_id] for question_id in stored} == {1}
     culprits = [r for r in caplog.records if "poison" in r.getMessage()]
     assert len(culprits) == 1 and culprits[0].exc_info is not None
+
+
+class HeldBatcher(RecordingBatcher):
+    """Its commits wait until the test lets them go: a database slower than the arrivals."""
+
+    release: asyncio.Event
+
+    async def store(
+        self, session: AsyncSession, requests: list[Request], now: datetime, known: set[str]
+    ) -> set[str]:
+        await self.release.wait()
+        return await super().store(session, requests, now, known)
+
+
+async def test_batcher_refuses_busy_once_the_oldest_waiting_request_waited_max_wait(
+    services: Services,
+) -> None:
+    batcher = HeldBatcher(services, flush_seconds=0.0, max_wait=0.05)
+    batcher.batches, batcher.release = [], asyncio.Event()
+    await batcher.start()
+    committing = asyncio.create_task(batcher.submit(Request("committing")))
+    await asyncio.sleep(0.02)  # the first request is taken into a batch, which is held
+    waiting = asyncio.create_task(batcher.submit(Request("waiting")))
+    await asyncio.sleep(0.1)  # the waiting request is now older than max_wait
+
+    with pytest.raises(ActionRefused) as refused:
+        await batcher.submit(Request("refused"))
+    batcher.release.set()
+    answered = [reply.result["name"] for reply in await asyncio.gather(committing, waiting)]
+    accepted_after = await batcher.submit(Request("after"))
+    await batcher.stop()
+
+    assert (refused.value.code, refused.value.status, refused.value.details) == (
+        "busy",
+        503,
+        {"retry_after_ms": 50},
+    )
+    assert answered == ["committing", "waiting"]
+    assert accepted_after.result["name"] == "after"
+    assert batcher.batches == [["committing"], ["waiting"], ["after"]]
+    assert batcher.refused_busy == 1

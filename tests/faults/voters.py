@@ -19,7 +19,7 @@ import httpx
 import websockets
 
 # Refusals that mean "not applied, try again" (the server or the database was not there).
-RETRYABLE = frozenset({"internal", "slow_down"})
+RETRYABLE = frozenset({"internal", "slow_down", "busy"})
 
 
 @dataclass

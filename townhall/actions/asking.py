@@ -258,9 +258,13 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     name = "question-batcher"
 
     def __init__(
-        self, services: Services, max_batch: int = 500, flush_seconds: float = FLUSH_SECONDS
+        self,
+        services: Services,
+        max_batch: int = 500,
+        flush_seconds: float = FLUSH_SECONDS,
+        max_wait: float | None = None,
     ) -> None:
-        super().__init__(services, max_batch, flush_seconds)
+        super().__init__(services, max_batch, flush_seconds, max_wait)
 
     async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply:
         return await self.submit(QuestionRequest(actor, event_slug, client_id, text))

@@ -7,6 +7,12 @@ action. Each request still gets its own answer (or refusal) once its batch has c
 A batch that fails is split in halves and each half committed on its own, again and again,
 until the request at fault stands alone (like the per-item results of Elasticsearch's
 `_bulk`): it alone gets the error; every other request is applied and answered once.
+
+When more arrives than the database can commit, requests would wait for seconds in the queue
+and their answers with them. Instead, once the oldest waiting request has waited
+`max_wait` seconds, new ones are refused at once with `busy` (nothing applied, try again
+after `retry_after_ms`): the page keeps the action and sends it again a moment later, and
+what is accepted is answered promptly.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,6 +35,7 @@ from townhall.store.committer import is_outage
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.005  # TOWNHALL_BATCH_FLUSH_SECONDS
+MAX_WAIT_SECONDS = 1.0  # TOWNHALL_MAX_WAIT_SECONDS
 
 
 @dataclass
@@ -54,15 +62,23 @@ class Batcher(ABC, Generic[R]):
     name = "batcher"
 
     def __init__(
-        self, services: Services, max_batch: int = 1000, flush_seconds: float = FLUSH_SECONDS
+        self,
+        services: Services,
+        max_batch: int = 1000,
+        flush_seconds: float = FLUSH_SECONDS,
+        max_wait: float | None = None,
     ) -> None:
         self.services = services
         self.max_batch = max_batch
         self.flush_seconds = flush_seconds
+        self.max_wait = max_wait  # None: never refuse as busy (the server passes the setting)
+        self.refused_busy = 0
         # Participants certainly stored: a cache, not a registry (the database decides). Only
         # what a committed transaction returned is added.
         self.known_participants: set[str] = set()
-        self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply], float]] = asyncio.Queue()
+        # Requests waiting for a batch, oldest first, with the loop time each arrived.
+        self._waiting: deque[tuple[R, asyncio.Future[Reply], float]] = deque()
+        self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -76,22 +92,39 @@ class Batcher(ABC, Generic[R]):
 
     async def submit(self, request: R) -> Reply:
         loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self.max_wait and self._waiting and now - self._waiting[0][2] >= self.max_wait:
+            self.refused_busy += 1
+            raise ActionRefused(
+                "busy",
+                "Many people are acting at once; this was not applied. Send it again in a moment.",
+                status=503,
+                retry_after_ms=round(self.max_wait * 1000),
+            )
         future: asyncio.Future[Reply] = loop.create_future()
-        await self._queue.put((request, future, loop.time()))
+        self._waiting.append((request, future, now))
+        self._arrived.set()
         return await future
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            request, future, arrived = await self._queue.get()
+            while not self._waiting:
+                self._arrived.clear()
+                await self._arrived.wait()
+            request, future, arrived = self._waiting.popleft()
             # A batch closes `flush_seconds` after its first request arrived (or when full).
             # Under load that moment has passed while the previous batch committed; when it is
             # quiet the wait gathers a few requests, since a batch costs milliseconds of CPU
             # whatever its size.
             await asyncio.sleep(max(0.0, arrived + self.flush_seconds - loop.time()))
             batch: list[Pending[R]] = [(request, future)]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                waiting, its_future, _ = self._queue.get_nowait()
+            while len(batch) < self.max_batch and self._waiting:
+                waiting, its_future, _ = self._waiting.popleft()
                 batch.append((waiting, its_future))
             try:
                 await self.apply(batch)

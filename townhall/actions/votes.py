@@ -392,8 +392,9 @@ class VoteBatcher(Batcher[VoteRequest]):
         services: Services,
         max_batch: int = VOTES_PER_BATCH,
         flush_seconds: float = FLUSH_SECONDS,
+        max_wait: float | None = None,
     ) -> None:
-        super().__init__(services, max_batch, flush_seconds)
+        super().__init__(services, max_batch, flush_seconds, max_wait)
         self.event_ids: dict[str, int] = {}
 
     async def vote(

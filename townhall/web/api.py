@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -201,7 +202,7 @@ async def run_action(request: Request) -> Response:
     try:
         reply = await perform(state.services, actor, slug, name, client_id, body)
     except ActionRefused as refusal:
-        return problem(
+        answer = problem(
             refusal.status,
             refusal.code,
             refusal.message,
@@ -209,6 +210,9 @@ async def run_action(request: Request) -> Response:
             client_id=client_id,
             **refusal.details,
         )
+        if "retry_after_ms" in refusal.details:
+            answer.headers["Retry-After"] = str(math.ceil(refusal.details["retry_after_ms"] / 1000))
+        return answer
     response = JSONResponse(
         {
             "action": reply.action,

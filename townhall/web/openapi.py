@@ -130,8 +130,9 @@ def _action_paths() -> dict[str, Any]:
                         "description": "Committed: `result`, and `replayed` for a retry.",
                         "content": OK["content"],
                     },
-                    # 429: per participant or per network, with `Retry-After` when known.
-                    **{status: ERROR for status in ("400", "403", "404", "413", "429")},
+                    # 429: per participant or per network, with `Retry-After` when known;
+                    # 503 `busy`: the server is saturated, nothing applied, send it again.
+                    **{status: ERROR for status in ("400", "403", "404", "413", "429", "503")},
                 },
             }
         }

@@ -24,6 +24,7 @@ export default {
   // participant
   connecting: 'Connecting…',
   offline_banner: 'Offline — your actions will be sent when you are back',
+  busy_banner: "Many people are taking part right now — your action is waiting and will be sent in a moment",
   online_count: { one: '{n} online', other: '{n} online' },
   now_answering: 'Now answering',
   nothing_answering: 'No question is being answered right now.',
@@ -75,6 +76,7 @@ export default {
   refused_bad_merge: 'Those questions cannot be merged.',
   refused_no_suggestion: 'There is no duplicate suggestion for that question any more.',
   refused_slow_down: "You are going a little fast. Wait a moment and try again.",
+  refused_busy: "Many people are taking part right now. Your action will be sent again in a moment.",
   wait_seconds: { one: '{n} second', other: '{n} seconds' },
   wait_minutes: { one: '{n} minute', other: '{n} minutes' },
   refused_new_identity_limit: 'Many people have just joined from your network. You can follow the questions now, and ask and vote in {wait}.',

@@ -24,6 +24,7 @@ export default {
   // participante
   connecting: 'Conectando…',
   offline_banner: 'Sin conexión: sus acciones se enviarán cuando vuelva a estar en línea',
+  busy_banner: "Mucha gente está participando ahora mismo: su acción está en espera y se enviará en un momento",
   online_count: { one: '{n} en línea', other: '{n} en línea' },
   now_answering: 'Respondiendo ahora',
   nothing_answering: 'En este momento no se está respondiendo ninguna pregunta.',
@@ -75,6 +76,7 @@ export default {
   refused_bad_merge: 'Esas preguntas no se pueden fusionar.',
   refused_no_suggestion: 'Ya no hay ninguna sugerencia de duplicado para esa pregunta.',
   refused_slow_down: 'Va un poco rápido. Espere un momento e inténtelo de nuevo.',
+  refused_busy: "Mucha gente está participando ahora mismo. Su acción se volverá a enviar en un momento.",
   wait_seconds: { one: '{n} segundo', other: '{n} segundos' },
   wait_minutes: { one: '{n} minuto', other: '{n} minutos' },
   refused_new_identity_limit: 'Muchas personas acaban de unirse desde su red. Ya puede seguir las preguntas, y podrá preguntar y apoyar dentro de {wait}.',

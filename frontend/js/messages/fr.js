@@ -24,6 +24,7 @@ export default {
   // participant
   connecting: 'Connexion…',
   offline_banner: 'Hors ligne — vos actions seront envoyées à votre retour',
+  busy_banner: "Beaucoup de monde participe en ce moment — votre action attend et sera envoyée dans un instant",
   online_count: { one: '{n} en ligne', other: '{n} en ligne' },
   now_answering: 'Question en cours',
   nothing_answering: 'Aucune question n’est traitée en ce moment.',
@@ -75,6 +76,7 @@ export default {
   refused_bad_merge: 'Ces questions ne peuvent pas être fusionnées.',
   refused_no_suggestion: 'Il n’y a plus de suggestion de doublon pour cette question.',
   refused_slow_down: "Un peu trop vite. Attendez un instant puis réessayez.",
+  refused_busy: "Beaucoup de monde participe en ce moment. Votre action sera renvoyée dans un instant.",
   wait_seconds: { one: '{n} seconde', other: '{n} secondes' },
   wait_minutes: { one: '{n} minute', other: '{n} minutes' },
   refused_new_identity_limit: 'Beaucoup de personnes viennent de rejoindre depuis votre réseau. Vous pouvez suivre les questions dès maintenant, et poser des questions et voter dans {wait}.',

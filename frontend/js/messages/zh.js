@@ -24,6 +24,7 @@ export default {
   // 参与者
   connecting: '正在连接…',
   offline_banner: '已离线——恢复连接后将发送您的操作',
+  busy_banner: "当前参与人数众多——您的操作正在等待，稍后将自动发送",
   online_count: { other: '{n} 人在线' },
   now_answering: '正在回答',
   nothing_answering: '目前没有正在回答的问题。',
@@ -75,6 +76,7 @@ export default {
   refused_bad_merge: '这些问题无法合并。',
   refused_no_suggestion: '该问题已没有重复建议。',
   refused_slow_down: '您的操作有点快。请稍候再试。',
+  refused_busy: "当前参与人数众多。您的操作将在稍后重新发送。",
   wait_seconds: { other: '{n} 秒' },
   wait_minutes: { other: '{n} 分钟' },
   refused_new_identity_limit: '刚有许多人从您所在的网络加入。您现在可以浏览问题，{wait}后即可提问和点赞。',
