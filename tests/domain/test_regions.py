@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pycountry
@@ -15,6 +16,7 @@ from townhall.domain.regions import (
     normalise_country,
     un_regional_group,
 )
+from townhall.settings import PROJECT_ROOT
 
 # The 193 UN member states, by English short name, written out independently of the module.
 _MEMBERS = (
@@ -116,3 +118,9 @@ def test_the_tables_name_only_assigned_codes_and_known_regions() -> None:
     assert total == len(regions._REGION)  # no code listed in two sub-regions
     assert {m49_region(code) for code in assigned} == {*M49_REGIONS, None}
     assert {un_regional_group(code) for code in assigned} == {*REGIONAL_GROUPS, None}
+
+
+def test_the_country_picker_offers_every_assigned_code() -> None:
+    source = (PROJECT_ROOT / "frontend" / "js" / "countries.js").read_text()
+
+    assert tuple(re.findall(r"'([A-Z]{2})'", source)) == country_codes()
