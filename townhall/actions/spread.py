@@ -64,6 +64,8 @@ class SpreadCache:
             view = await compute()
             finished = self._clock()
             keep = max(self._refresh, self._cost_factor * (finished - started))
+            # Views of events nobody is watching any more are dropped (their locks are tiny).
+            self._read = {k: v for k, v in self._read.items() if v[0] > finished}
             self._read[key] = (finished + keep, view)
             return view
 
