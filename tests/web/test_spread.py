@@ -140,3 +140,45 @@ async def test_set_profile_refuses_an_unassigned_country_and_keeps_what_it_had(
         "stakeholder_group": "youth",
     }
     assert cleared.json()["result"]["country"] is None
+
+
+async def test_spread_counts_a_merged_group_by_its_root_and_a_person_once(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(database)
+    server = await start_server(database, privacy_min_group=1)
+    base, slug = server.base_url, demo.slug
+    kept = await _ask(base, slug, "Will the shortlist of candidates be made public?", "FR")
+    merged = await _ask(base, slug, "How will small island states be heard?", "JP")
+    async with httpx.AsyncClient(base_url=base) as http:  # one person backs both wordings
+        await _act(http, slug, "set_profile", country="KE", stakeholder_group="youth")
+        for question in (kept, merged):
+            assert (await _act(http, slug, "vote", question_id=question)).status_code == 200
+    moderator = {"Authorization": f"Bearer {demo.moderator_key}"}
+
+    async with httpx.AsyncClient(base_url=base, headers=moderator) as http:
+        joined = await _act(http, slug, "merge_questions", question_id=merged, into_id=kept)
+        body = (await http.get(f"/api/events/{slug}/spread")).json()
+
+    assert joined.status_code == 200
+    spread = {q["id"]: q for q in body["questions"]}
+    assert merged not in spread
+    assert spread[kept] == {
+        "id": kept,
+        "supporters": 3,
+        "regions": 3,
+        "by_region": [
+            {"key": "Africa", "supporters": 1},
+            {"key": "Asia", "supporters": 1},
+            {"key": "Europe", "supporters": 1},
+        ],
+        "by_group": [
+            {"key": "African Group", "supporters": 1},
+            {"key": "Asia-Pacific Group", "supporters": 1},
+            {"key": "Western European and Others Group", "supporters": 1},
+        ],
+        "by_stakeholder": [
+            {"key": "youth", "supporters": 1},
+            {"key": "other", "supporters": 2},
+        ],
+    }
