@@ -35,7 +35,7 @@ from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
-from townhall.web import api, calendar, pages, stage, support
+from townhall.web import api, calendar, pages, spread, stage, support
 from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
@@ -201,6 +201,7 @@ def create_app(
         Route("/openapi.json", openapi),
         *api.routes,
         *support.routes,
+        *spread.routes,
         *calendar.routes,
         *stage.routes,
         *organisers_api.routes,

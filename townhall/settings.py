@@ -81,6 +81,8 @@ class Settings:
     sign_in_rate_account_network: str = "5/minute;20/hour"
     sign_in_rate_account: str = "50/hour;200/day"
     sign_in_rate_device: str = "10/minute;50/hour"
+    # Regional balance (docs/integrity.md): no count of fewer people is ever shown.
+    privacy_min_group: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -220,6 +222,7 @@ class Settings:
             venue_token_seconds=int(number("VENUE_TOKEN_SECONDS", cls.venue_token_seconds, int)),
             venue_grant_seconds=int(number("VENUE_GRANT_SECONDS", cls.venue_grant_seconds, int)),
             max_body_bytes=int(number("MAX_BODY_BYTES", cls.max_body_bytes, int)),
+            privacy_min_group=int(number("PRIVACY_MIN_GROUP", cls.privacy_min_group, int)),
             frame_ancestors=sources("FRAME_ANCESTORS"),
             organiser_session_hours=float(
                 number("ORGANISER_SESSION_HOURS", cls.organiser_session_hours, float)

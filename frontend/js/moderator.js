@@ -4,6 +4,7 @@ import { t, num, percent, explain, startI18n, translatePage, currentLang } from 
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
+import { setupSpread, loadSpread, orderedOpen, renderOrderSwitch, renderSpread } from './spread.js';
 
 const slug = slugFromPath();
 const keyStore = `townhall.modkey.${slug}`;
@@ -96,7 +97,7 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
     else li.removeAttribute('aria-current');
   }
   renderMergeForm(li, item);
-  if (support) renderSupport(li, item);
+  if (support) { renderSpread(li, item); renderSupport(li, item); }
 }
 
 function toggleMerge(id) {
@@ -210,7 +211,8 @@ function render() {
   setText($('#dups-h'), t('dups_heading', { n: dups.length }));
   syncList($('#dups'), dups, (i) => i.id, dupItem, (li, i) => updateDup(li, i, all));
 
-  const open = body.open;
+  const open = orderedOpen(body.open);
+  renderOrderSwitch();
   if (selected != null && !open.some((i) => i.id === selected)) {
     selected = open.length ? open[Math.min(selIndex, open.length - 1)].id : null;
   }
@@ -237,7 +239,7 @@ function selectItem(id, focus = false) {
 document.addEventListener('keydown', (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey || !body) return;
   if (e.target.closest('input, textarea, select, [contenteditable]')) return;
-  const open = body.open;
+  const open = orderedOpen(body.open);
   const i = open.findIndex((x) => x.id === selected);
   const item = i >= 0 ? open[i] : null;
   switch (e.key) {
@@ -329,14 +331,15 @@ function readKey() {
 
 function start() {
   setupSupport({ slug, key: () => key, act, rerender: render });
+  setupSpread({ slug, key: () => key, rerender: render });
   loadStageLink();
   live = connectLive({
     slug,
     moderatorKey: key,
     on: {
       welcome: (m) => { event = m.event; },
-      snapshot: (m) => { body = m; render(); loadLog(); },
-      queue: (m) => { body = m; render(); loadLog(); },
+      snapshot: (m) => { body = m; render(); loadLog(); loadSpread(); },
+      queue: (m) => { body = m; render(); loadLog(); loadSpread(); },
       busy: (on) => { $('#busy').hidden = !on; },
       status: (s, info) => {
         $('#offline').hidden = s !== 'offline';

@@ -3,6 +3,7 @@ import { $, h, setText, userText, debounce, syncList, session, cleanText, charCo
 import { t, num, explain, startI18n, translatePage } from './i18n.js';
 import { connectLive } from './live.js';
 import { wordingFor, wordingsOf, languageCount } from './wordings.js';
+import { setupProfile, retranslateProfile, profileSaved, profileRefused } from './profile.js';
 
 const MAX = 500;
 const MIN = 3;
@@ -277,6 +278,7 @@ function render() {
 
 function retranslate() {
   translatePage();
+  retranslateProfile();
   nowShown = '';
   if (statusMsg) say(...statusMsg);
   render();
@@ -368,6 +370,7 @@ async function main() {
   await startI18n(retranslate);
   text.value = session.get(draftKey) || '';
   render();
+  setupProfile({ send: (type, fields) => live.send(type, fields) });
   await followLink();
   if (!access) await loadAccess();
   window.addEventListener('hashchange', async () => { await followLink(); render(); });
@@ -396,6 +399,8 @@ async function main() {
           mine.add(r.question_id);
           voted.add(r.question_id);
           say(r.status === 'pending' ? 'sent_pending' : 'sent_question');
+        } else if (m.action === 'set_profile') {
+          profileSaved(r);
         } else if (m.action === 'vote' || m.action === 'unvote') {
           if (r.voted) voted.add(r.question_id);
           else {
@@ -413,6 +418,7 @@ async function main() {
           text.value = action.text; // never lose a question
           session.set(draftKey, action.text);
         }
+        if (action && action.type === 'set_profile') { profileRefused(m); return; }
         say(null, null, m);
         if (m.code === 'verification_required') { loadAccess(); showGate(); }
         render();

@@ -9,6 +9,8 @@ from pydantic import Field
 from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import ActionRefused, Context, Id, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
+from townhall.domain.regions import normalise_country
+from townhall.domain.spread import STAKEHOLDER_GROUPS
 from townhall.domain.text import MAX_QUESTION_CHARS, tame_marks
 from townhall.store.tables import Participant, Question
 
@@ -73,18 +75,6 @@ async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
     return await _one_vote(context, payload.question_id, "unvote")
 
 
-STAKEHOLDER_GROUPS = (
-    "civil_society",
-    "academia",
-    "private_sector",
-    "government",
-    "international_organisation",
-    "media",
-    "youth",
-    "other",
-)
-
-
 class ProfilePayload(Payload):
     display_name: str | None = Field(default=None, max_length=80)
     country: str | None = Field(
@@ -96,15 +86,26 @@ class ProfilePayload(Payload):
 @action(
     "set_profile",
     ProfilePayload,
-    summary="Optionally give a display name, country and stakeholder group (all may be empty).",
+    summary="Optionally give a display name, country and stakeholder group; a field left out "
+    "keeps its value, null clears it.",
 )
 async def set_profile(context: Context, payload: ProfilePayload) -> dict[str, Any]:
+    given = payload.model_fields_set
+    country = None
+    if "country" in given and payload.country is not None:
+        country = normalise_country(payload.country)
+        if country is None:
+            raise ActionRefused(
+                "unknown_country", "That is not an ISO 3166-1 country code.", field="country"
+            )
     participant = await context.session.get(Participant, context.actor.participant_id)
     assert participant is not None  # perform() ensured it
-    name = " ".join(tame_marks(payload.display_name or "").split()) or None
-    participant.display_name = name
-    participant.country = payload.country.upper() if payload.country else None
-    participant.stakeholder_group = payload.stakeholder_group
+    if "display_name" in given:
+        participant.display_name = " ".join(tame_marks(payload.display_name or "").split()) or None
+    if "country" in given:
+        participant.country = country
+    if "stakeholder_group" in given:
+        participant.stakeholder_group = payload.stakeholder_group
     return {
         "display_name": participant.display_name,
         "country": participant.country,

@@ -80,6 +80,11 @@ def _public_paths() -> dict[str, Any]:
             "Where a question's support comes from, with its burst flag (moderators only).",
             id_parameter("question_id", "question"),
         ),
+        "/api/events/{slug}/spread": _moderators(
+            "How support for each live question spreads across M49 regions, UN regional groups "
+            "and stakeholder groups, and the queue in 'most regions' order (moderators only; no "
+            "count below TOWNHALL_PRIVACY_MIN_GROUP)."
+        ),
         "/api/events/{slug}/venue": _get(
             "A fresh venue token for the stage screen's QR code (moderator key, or the stage "
             "key in `X-Stage-Key`); docs/integrity.md.",

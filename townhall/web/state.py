@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from townhall.actions.base import Services
+from townhall.actions.spread import SpreadCache
 from townhall.dedup.worker import DedupWorker
 from townhall.settings import Settings
 from townhall.web.access_desk import AccessDesk
@@ -28,3 +29,4 @@ class AppState:
     admission: Admission
     venues: VenueTokens
     access: AccessDesk | None = None  # participation modes (web/access.py)
+    spreads: SpreadCache = field(default_factory=SpreadCache)  # regional balance (web/spread.py)
