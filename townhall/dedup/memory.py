@@ -38,6 +38,7 @@ class Repeat:
     """An earlier answered group that a text repeats."""
 
     question_id: int  # the earlier wording that matched
+    text: str  # that wording
     score: float
     answered_in: AnsweredIn
 
@@ -130,5 +131,5 @@ class SeriesMemory:
                 continue
             earlier = memory.events[memory.event_of[question_id]]
             found_in = AnsweredIn(earlier.slug, earlier.title, root, at, earlier.candidates)
-            best[root] = Repeat(question_id, float(score), found_in)
+            best[root] = Repeat(question_id, wording, float(score), found_in)
         return sorted(best.values(), key=lambda repeat: -repeat.score)[:limit]
