@@ -107,8 +107,15 @@ def _queue_statements() -> tuple[Any, Any]:
             Question.suggested_id.is_not(None),
             Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
         ),
-        # The series' common questions stand above the voted order, whatever their votes.
-        shown((Question.id,), COMMON_MAX, status(Status.OPEN), Question.common_id.is_not(None)),
+        # The series' common questions stand above the voted order, whatever their votes
+        # (ordered by common_id so SQLite reads them from ix_questions_common, not every
+        # open question of the event).
+        shown(
+            (Question.common_id, Question.id),
+            COMMON_MAX,
+            status(Status.OPEN),
+            Question.common_id.is_not(None),
+        ),
     ).cte("shown")
     rows = select(
         Question.id,

@@ -154,7 +154,7 @@ class Question(Base):
         Index(
             "ix_questions_queue", "event_id", "status", "canonical_id", "supporters", "created_at"
         ),
-        Index("ix_questions_common", "common_id"),
+        Index("ix_questions_common", "event_id", "common_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

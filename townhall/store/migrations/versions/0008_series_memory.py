@@ -38,7 +38,7 @@ def upgrade() -> None:
     op.add_column("questions", sa.Column("common_id", sa.Integer(), nullable=True))
     op.add_column("questions", sa.Column("repeat_of_id", sa.Integer(), nullable=True))
     op.add_column("questions", sa.Column("repeat_score", sa.Float(), nullable=True))
-    op.create_index("ix_questions_common", "questions", ["common_id"])
+    op.create_index("ix_questions_common", "questions", ["event_id", "common_id"])
 
 
 def downgrade() -> None:
