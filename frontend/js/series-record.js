@@ -15,7 +15,9 @@ const day = (iso) => new Intl.DateTimeFormat(currentLang(), { dateStyle: 'long' 
 function wording(question) {
   const lang = currentLang();
   const own = question.texts && question.texts[lang];
-  return own ? { text: own, lang } : { text: question.text, lang: null };
+  if (own) return { text: own, lang };
+  const written = Object.entries(question.texts || {}).find(([, text]) => text === question.text);
+  return { text: question.text, lang: written ? written[0] : null };
 }
 
 function header(ev) {
