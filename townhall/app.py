@@ -35,7 +35,7 @@ from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
-from townhall.web import api, calendar, pages, spread, stage, support
+from townhall.web import api, calendar, pages, series_record, spread, stage, support
 from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
@@ -206,6 +206,7 @@ def create_app(
         *stage.routes,
         *organisers_api.routes,
         *access_api.routes,
+        *series_record.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

@@ -5,6 +5,7 @@ import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 import { setupSpread, loadSpread, orderedOpen, renderOrderSwitch, renderSpread } from './spread.js';
+import { answeredInLink, commonTag } from './series.js';
 
 const slug = slugFromPath();
 const keyStore = `townhall.modkey.${slug}`;
@@ -51,6 +52,7 @@ function makeItem(buttons, { merge = false, select = false } = {}) {
       h('div', { class: 'q-body' },
         h('p', { class: 'q-text' }, h('span', { class: 'qid' }), h('span', { class: 'tx' }), h('span', { class: 'tag' })),
         h('p', { class: 'meta' }),
+        h('p', { class: 'series-note', hidden: true }),
         h('ul', { class: 'merged' })),
       h('div', { class: 'actions' },
         ...buttons.map(([k, fn]) => h('button', { type: 'button', 'data-k': k, onclick: () => fn(li._item) }, t(k))),
@@ -75,6 +77,7 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   const bits = [t('votes', { n: item.votes }), when];
   if (item.asked_by > 1) bits.splice(1, 0, t('asked_by', { n: item.asked_by }));
   setText(li.querySelector('.meta'), bits.join(' · '));
+  seriesNote(li.querySelector('.series-note'), item);
   const merged = li.querySelector('.merged');
   const sig = item.merged.map((w) => `${w.id}:${w.language}:${w.text}`).join('|') + currentLang();
   if (merged.dataset.sig !== sig) {
@@ -98,6 +101,16 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   }
   renderMergeForm(li, item);
   if (support) { renderSpread(li, item); renderSupport(li, item); }
+}
+
+// The series' common question, and a repeat of a question answered in an earlier event.
+function seriesNote(note, item) {
+  const found = item.answered_in;
+  const sig = `${item.common ? 1 : 0}|${found ? `${found.url}|${found.at}|${found.title}` : ''}|${currentLang()}`;
+  if (note.dataset.sig === sig) return;
+  note.dataset.sig = sig;
+  note.replaceChildren(...[item.common ? commonTag() : null, found ? answeredInLink(found) : null].filter(Boolean));
+  note.hidden = !note.childNodes.length;
 }
 
 function toggleMerge(id) {

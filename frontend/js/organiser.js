@@ -7,6 +7,7 @@ import { clearErrors, copyBox, errorText, keepFocus, showApiError, showErrors } 
 import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organiser/format.js';
 import { tooMany, wireAccount } from './organiser/account.js';
 import { membersBlock } from './organiser/members.js';
+import { commonBlock } from './organiser/common.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -157,6 +158,7 @@ function seriesItem(s) {
       h('button', { type: 'button', id: `edit-s-${s.slug}`, 'aria-describedby': headId, onclick: () => openSeriesForm(s) }, t('org_edit_series')),
       h('button', { type: 'button', id: `new-ev-${s.slug}`, class: 'secondary', 'aria-describedby': headId, onclick: () => openEventForm({ mode: 'new', series: s.slug }) }, t('org_new_event'))),
     membersBlock(s, { api, say, reload }),
+    commonBlock(s, { api, say }),
     h('h4', {}, t('org_events_count', { n: events.length })),
     events.length ? h('ol', { class: 'plain events' }, events.map(eventItem)) : h('p', { class: 'muted' }, t('org_no_events')));
 }

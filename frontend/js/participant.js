@@ -4,6 +4,7 @@ import { t, num, explain, startI18n, translatePage } from './i18n.js';
 import { connectLive } from './live.js';
 import { wordingFor, wordingsOf, languageCount } from './wordings.js';
 import { setupProfile, retranslateProfile, profileSaved, profileRefused } from './profile.js';
+import { answeredInLink, commonTag } from './series.js';
 
 const MAX = 500;
 const MIN = 3;
@@ -99,6 +100,7 @@ function updateItem(li, item, want) {
   const state = want ? voteState(item, want) : { on: false, votes: item.votes };
   const meta = li.querySelector('.meta');
   const parts = [];
+  if (item.common) parts.push(commonTag());
   if (inGroup(mine, item)) parts.push(h('span', { class: 'mine' }, t('yours')));
   parts.push(h('span', {}, t('votes', { n: state.votes })));
   if (item.asked_by > 1) parts.push(h('span', {}, t('asked_by', { n: item.asked_by })));
@@ -318,7 +320,7 @@ const findSimilar = debounce(async () => {
   try {
     const r = await fetch(`/api/events/${encodeURIComponent(slug)}/similar?text=${encodeURIComponent(q.slice(0, 500))}`, { signal: similarAbort.signal });
     if (!r.ok) { hideSimilar(); return; }
-    showSimilar(((await r.json()).similar || []).slice(0, 3));
+    showSimilar(((await r.json()).similar || []).slice(0, 4));
   } catch { /* aborted or offline: keep what is shown */ }
 }, 300);
 
@@ -333,6 +335,12 @@ function showSimilar(list) {
   $('#similar').hidden = !list.length;
   $('#similar-list').replaceChildren(...list.map((s, i) => {
     const id = `sim-${i}`;
+    if (s.answered_in) {
+      // Answered in an earlier event of the series: a link to the answer, nothing to upvote.
+      return h('li', { class: 'sim answered' },
+        h('p', { id, class: 'q-text', dir: 'auto' }, s.text),
+        h('p', { class: 'meta' }, answeredInLink(s.answered_in)));
+    }
     const item = (body && [...body.open, body.now_answering].find((x) => x && x.id === s.id)) || { ...s, merged: [] };
     const already = voteState(item, want).on;
     const shown = wordingFor(item);

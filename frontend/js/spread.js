@@ -50,7 +50,9 @@ export function orderedOpen(open) {
   if (order !== 'regions' || !data) return open;
   const at = new Map(data.order_by_regions.map((id, i) => [id, i]));
   const place = (item) => (at.has(item.id) ? at.get(item.id) : at.size);
-  return [...open].sort((a, b) => place(a) - place(b));
+  // The series' common questions stay on top, as the server orders them.
+  const first = (item) => (item.common ? 0 : 1);
+  return [...open].sort((a, b) => first(a) - first(b) || place(a) - place(b));
 }
 
 export function renderOrderSwitch() {

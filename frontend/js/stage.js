@@ -3,6 +3,7 @@ import { $, h, session, setText, userText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
+import { commonTag } from './series.js';
 
 const NEXT = 5;
 const slug = slugFromPath();
@@ -19,13 +20,15 @@ function render(state) {
     now
       ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text, now.merged.length ? [' ', languageTag(now.language)] : null)
       : h('p', { class: 'stage-question muted' }, t('nothing_answering')),
-    ...(now ? [otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))] : []),
+    // replaceChildren would write out a null as text: leave the missing parts out.
+    ...(now ? [now.common ? h('p', {}, commonTag()) : null, otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))].filter(Boolean) : []),
   );
   $('#stage-queue').replaceChildren(
     ...state.open.slice(0, NEXT).map((item) =>
       h('li', {},
         h('bdi', { lang: item.language }, item.text), item.merged.length && item.language ? [' ', languageTag(item.language)] : null,
         ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`),
+        item.common ? [' ', commonTag()] : null,
         otherWordings(item, 'merged')),
     ),
   );

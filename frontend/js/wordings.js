@@ -6,8 +6,11 @@ import { currentLang } from './i18n.js';
 // Every wording of the group, the root first.
 export const wordingsOf = (item) => [{ id: item.id, text: item.text, language: item.language }, ...(item.merged || [])];
 
-// The wording a reader of `lang` sees: the first in their language, else the root's.
+// The wording a reader of `lang` sees: the organiser's own for a common question of the series,
+// else the first in their language, else the root's.
 export function wordingFor(item, lang = currentLang()) {
+  const own = item.common && item.common.texts && item.common.texts[lang];
+  if (own) return { id: item.id, text: own, language: lang };
   const all = wordingsOf(item);
   return all.find((w) => w.language === lang) || all[0];
 }

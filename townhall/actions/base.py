@@ -132,6 +132,8 @@ class AskQueue(Protocol):
 class QuestionQueue(Protocol):
     def submit(self, question_id: int) -> bool: ...
 
+    def forget_answers(self) -> None: ...
+
     def score_stored(
         self, text_a: str, blob_a: bytes | None, text_b: str, blob_b: bytes | None
     ) -> float | None: ...
@@ -163,6 +165,9 @@ class Context:
     dedup: QuestionQueue | None = None
     to_dedup: list[int] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
+    # An answered group changed (answered, put back, merged, unmerged): the dedup worker's
+    # series memories are rebuilt once this commits.
+    answers_changed: bool = False
 
 
 def log_moderation(context: Context, question_id: int | None, name: str, **detail: Any) -> None:
@@ -285,6 +290,8 @@ async def perform(
     for question_id in context.to_dedup:
         if services.dedup is not None and not services.dedup.submit(question_id):
             log.info("dedup queue full; question %s waits for the sweep", question_id)
+    if context.answers_changed and services.dedup is not None:
+        services.dedup.forget_answers()
     if name in ("set_aside_support", "restore_support") and services.support_flags is not None:
         services.support_flags.forget(event.id)
     await services.hub.notify(event.id)

@@ -48,6 +48,9 @@ async def _move(context: Context, question_id: int, move: Move) -> dict[str, Any
             log_moderation(context, other.id, "answered", before="answering", after="answered")
     question.status, question.status_changed_at = after.value, context.now
     log_moderation(context, question.id, move.value, before=before.value, after=after.value)
+    # What later events of the series may repeat changed (on stage: the one before is answered).
+    if Status.ANSWERED in (before, after) or after is Status.ANSWERING:
+        context.answers_changed = True
     return {"question_id": question.id, "status": after.value}
 
 
@@ -87,6 +90,11 @@ async def merge_questions(context: Context, payload: MergePayload) -> dict[str, 
         raise ActionRefused("bad_merge", "A question cannot be merged into itself.")
     source = await load_question(context, payload.question_id)
     target = await load_question(context, payload.into_id)
+    if source.common_id is not None:
+        raise ActionRefused(
+            "common_question",
+            "The series' common question stays in the queue; merge the other question into it.",
+        )
     score = _merge_score(context, source, target)
     try:
         root = await merging.merge(
@@ -100,6 +108,7 @@ async def merge_questions(context: Context, payload: MergePayload) -> dict[str, 
         )
     except merging.MergeRefused as error:
         raise ActionRefused("bad_merge", str(error)) from None
+    context.answers_changed = True
     return {"question_id": source.id, "into_id": target.id, "root_id": root}
 
 
@@ -117,6 +126,7 @@ async def unmerge_question(context: Context, payload: QuestionRef) -> dict[str, 
         )
     except merging.MergeRefused as error:
         raise ActionRefused("bad_merge", str(error)) from None
+    context.answers_changed = True
     return {"question_id": question.id, "root_id": question.id}
 
 

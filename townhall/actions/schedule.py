@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Moment, Payload, Services, whole_number
+from townhall.actions.common_questions import carried
 from townhall.actions.series_roles import OrganiserActor, find_series, require_event, require_series
 from townhall.domain.conflicts import Clash, Slot, find_clashes
 from townhall.domain.schedule import (
@@ -32,6 +33,7 @@ from townhall.domain.schedule import (
 from townhall.domain.text import tame_marks
 from townhall.store import organisers
 from townhall.store import schedule as store
+from townhall.store import series as series_store
 from townhall.store.tables import Candidate, Event, Moderator, Series
 
 Minutes = Annotated[int, Field(ge=0, le=100_000), BeforeValidator(whole_number)]
@@ -307,7 +309,9 @@ async def create_event(
         event, key = await store.create_event(
             session, series, clean, moderation_mode=payload.moderation_mode, now=now
         )
+        copies = await series_store.carry_commons_into(session, event, now)
         calendar = await _calendar(session, services, event)
+    await carried(services, copies, [event.id])
     return EventOutcome(event, calendar, key)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from townhall.domain.questions import Queue, build_queue
-from townhall.store import provenance, queries
+from townhall.store import provenance, queries, series
 from townhall.store.db import SessionFactory
 from townhall.store.tables import Event
 
@@ -86,14 +86,25 @@ async def load_queue(
         if event is None:
             return None
         rows = await queries.queue_rows(session, event_id)
+        # Across the series: only when the shown questions carry one (a read each).
+        repeats = sorted({r.repeat_of_id for r in rows.records if r.repeat_of_id is not None})
+        commons = sorted({r.common_id for r in rows.records if r.common_id is not None})
+        answered = await series.answered_groups(session, repeats)
+        texts = await series.common_texts(session, commons)
         if known is None:
             bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
             known = {root: burst.reason for root, burst in bursts.items()}
             if flags is not None:
                 flags.store(event_id, known)
-    return EventQueue(
-        event, build_queue(rows.records, rows.votes, online=online, totals=rows.totals), known
+    queue = build_queue(
+        rows.records,
+        rows.votes,
+        online=online,
+        totals=rows.totals,
+        commons=texts,
+        answered=answered,
     )
+    return EventQueue(event, queue, known)
 
 
 async def load_own_marks(

@@ -21,9 +21,11 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from townhall.dedup.common import gather_into_common
 from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
 from townhall.dedup.index import EventIndex, Vector
 from townhall.dedup.language import detect_language
+from townhall.dedup.memory import Repeat, SeriesMemory
 from townhall.dedup.routing import Scorer
 from townhall.domain.questions import Status
 from townhall.store import merging
@@ -112,7 +114,12 @@ class DedupWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedder")
         self._tasks: list[asyncio.Task[None]] = []
         self._in_pipeline: set[int] = set()  # queued or being decided: the sweep leaves them
+        self.memory = SeriesMemory(embedder.dimension, read_sessions)
         self.processed = 0
+
+    def forget_answers(self) -> None:
+        """A question was marked answered or put back: the series memories are rebuilt."""
+        self.memory.forget()
 
     def submit(self, question_id: int) -> bool:
         try:
@@ -326,6 +333,16 @@ class DedupWorker:
         self, session: AsyncSession, index: EventIndex, question: Question, vector: Vector
     ) -> None:
         match = await self.best_match(session, index, question.text, vector, exclude=question.id)
+        if question.common_id is not None:
+            if match is not None:
+                decision = self.scorer.decide(match.score, question.text, match.text)
+                await gather_into_common(session, question, match, decision, now=self._clock())
+            return
+        repeats = await self.memory.repeats(
+            session, self.scorer, question.event_id, question.text, vector
+        )
+        if repeats:  # answered in an earlier event of the series: a flag, never a merge
+            question.repeat_of_id, question.repeat_score = repeats[0].question_id, repeats[0].score
         if match is None:
             return
         decision = self.scorer.decide(match.score, question.text, match.text)
@@ -411,14 +428,23 @@ class DedupWorker:
 
     async def similar(self, event_id: int, text: str, limit: int = 3) -> list[tuple[int, float]]:
         """Groups that look like `text` (for suggestions while typing): (root id, score)."""
+        return (await self.similar_and_repeats(event_id, text, limit))[0]
+
+    async def similar_and_repeats(
+        self, event_id: int, text: str, limit: int = 3
+    ) -> tuple[list[tuple[int, float]], list[Repeat]]:
+        """`similar`, and the answered groups of earlier events of the series that `text`
+        repeats (one more index search, in the series memory)."""
         index = await self.index_for(event_id)
         vector = (await self.encode([text]))[0]
         async with self._read() as session:
             found = await self.matches(session, index, text, vector, limit=limit)
+            repeats = await self.memory.repeats(session, self.scorer, event_id, text, vector)
         # Each pair's own bands: a Spanish draft against an English question uses the
         # cross-language ones.
-        return [
+        similar = [
             (match.root_id, match.score)
             for match in found
             if self.scorer.decide(match.score, text, match.text) != "distinct"
         ]
+        return similar, repeats

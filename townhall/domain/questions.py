@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from townhall.domain.series import AnsweredIn, CommonMark, group_flag
+
 
 class Status(StrEnum):
     PENDING = "pending"  # waiting for approval (pre-moderated events)
@@ -68,6 +70,9 @@ class QuestionRecord:
     suggested_score: float | None = None
     # ISO 639-1 code set by the dedup worker; None until detected.
     language: str | None = None
+    # The series' common question this one carries; the earlier question it repeats.
+    common_id: int | None = None
+    repeat_of_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,8 @@ class QueueItem:
     suggested_id: int | None = None
     suggested_score: float | None = None
     language: str | None = None
+    common: CommonMark | None = None  # carried as the series' common question: on top
+    answered_in: AnsweredIn | None = None  # repeats a question answered earlier in the series
 
     @property
     def asked_by(self) -> int:
@@ -143,9 +150,9 @@ def distinct_supporters(
     return {root: len(people) for root, people in backers.items()}
 
 
-def sort_key(item: QueueItem) -> tuple[int, datetime, int]:
-    """Most votes first; ties go to the older question."""
-    return (-item.votes, item.created_at, item.id)
+def sort_key(item: QueueItem) -> tuple[int, int, datetime, int]:
+    """Common questions of the series first, then most votes; ties go to the older question."""
+    return (0 if item.common is not None else 1, -item.votes, item.created_at, item.id)
 
 
 def build_queue(
@@ -154,10 +161,14 @@ def build_queue(
     *,
     online: int = 0,
     totals: Mapping[str, int] | None = None,
+    commons: Mapping[int, Mapping[str, str]] | None = None,
+    answered: Mapping[int, AnsweredIn] | None = None,
 ) -> Queue:
     """The queue's sections from the given questions (roots and the wordings merged in).
 
-    `totals` describes the whole event when `records` are only the part screens show."""
+    `totals` describes the whole event when `records` are only the part screens show;
+    `commons` holds the wordings of the series' common questions by id, `answered` the
+    answered groups of earlier events by the question a record repeats."""
     by_id = {record.id: record for record in records}
     parents = {record.id: record.canonical_id for record in by_id.values()}
     merged: dict[int, list[MergedWording]] = {}
@@ -175,6 +186,18 @@ def build_queue(
             continue
         wordings = sorted(merged.get(record.id, ()), key=lambda wording: wording.id)
         suggested = record.suggested_id
+        flag = None
+        if answered:
+            ids = [record.id, *(wording.id for wording in wordings)]
+            repeats: dict[int, int] = {}
+            for wording_id in ids:
+                earlier = by_id[wording_id].repeat_of_id
+                if earlier is not None:
+                    repeats[wording_id] = earlier
+            flag = group_flag(ids, repeats, answered)
+        common = None
+        if record.common_id is not None:
+            common = CommonMark(record.common_id, dict((commons or {}).get(record.common_id, {})))
         if suggested is not None and (
             suggested not in by_id or root_of(suggested, parents) == record.id
         ):
@@ -190,6 +213,8 @@ def build_queue(
                 suggested_id=suggested,
                 suggested_score=record.suggested_score if suggested is not None else None,
                 language=record.language,
+                common=common,
+                answered_in=flag,
             )
         )
     by_time = sorted(sections[Status.ANSWERED], key=lambda item: item.created_at, reverse=True)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
+from townhall.store.demo_series import seed_series_memory
 from townhall.store.tables import (
     Candidate,
     Event,
@@ -106,6 +107,9 @@ async def seed_demo(
         created.append(DemoEvent(slug, event.code, key))
     if verified_event:
         created.append(await _verified_town_hall(session, series, now))
+        created.append(
+            DemoEvent(*await seed_series_memory(session, series, people[0], moderator, now))
+        )
     return created
 
 

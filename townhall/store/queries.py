@@ -66,6 +66,7 @@ ANSWERED_RECENT = 50
 PENDING_OLDEST = 100
 HIDDEN_RECENT = 50
 REVIEW_MAX = 50
+COMMON_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,15 @@ def _queue_statements() -> tuple[Any, Any]:
             Question.suggested_id.is_not(None),
             Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
         ),
+        # The series' common questions stand above the voted order, whatever their votes
+        # (ordered by common_id so SQLite reads them from ix_questions_common, not every
+        # open question of the event).
+        shown(
+            (Question.common_id, Question.id),
+            COMMON_MAX,
+            status(Status.OPEN),
+            Question.common_id.is_not(None),
+        ),
     ).cte("shown")
     rows = select(
         Question.id,
@@ -117,6 +127,8 @@ def _queue_statements() -> tuple[Any, Any]:
         Question.suggested_id,
         Question.supporters,
         Question.language,
+        Question.common_id,
+        Question.repeat_of_id,
     ).where(
         Question.event_id == event,
         or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
@@ -148,6 +160,8 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
                 suggested_id=row.suggested_id,
                 suggested_score=row.similarity if row.suggested_id is not None else None,
                 language=row.language,
+                common_id=row.common_id,
+                repeat_of_id=row.repeat_of_id,
             )
         )
         if row.canonical_id is None:

@@ -154,6 +154,7 @@ class Question(Base):
         Index(
             "ix_questions_queue", "event_id", "status", "canonical_id", "supporters", "created_at"
         ),
+        Index("ix_questions_common", "event_id", "common_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,6 +178,29 @@ class Question(Base):
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The common question of the series this question carries into its event (at the top of
+    # the queue, never merged away): common_questions.id.
+    common_id: Mapped[int | None] = mapped_column(Integer)
+    # A wording of an answered group of an earlier event of the series (a candidate in
+    # common) that this question repeats, by the dedup model: a flag, never a merge.
+    repeat_of_id: Mapped[int | None] = mapped_column(Integer)
+    repeat_score: Mapped[float | None] = mapped_column(Float)
+
+
+class CommonQuestion(Base):
+    """A question an organiser puts to every candidate of a series; each event carries it as
+    a question of its own (questions.common_id), answered there or not."""
+
+    __tablename__ = "common_questions"
+    __table_args__ = (Index("ix_common_questions_series", "series_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    # The organiser's own wordings per language (ISO 639-1 -> text); `text` is the first.
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Vote(Base):

@@ -135,12 +135,23 @@ async def similar_questions(request: Request) -> Response:
     text = raw.strip()
     if len(text) < 8:
         return JSONResponse({"similar": []})
-    found = await state.dedup.similar(event.id, text[:500])
+    found, repeats = await state.dedup.similar_and_repeats(event.id, text[:500])
     async with state.services.read_sessions() as session:
         votable = await queries.votable_roots(session, event.id, [root for root, _ in found])
+    # Answered in an earlier event of the series first: the participant may not need to ask.
+    answered = [
+        {
+            "id": repeat.answered_in.question_id,
+            "text": repeat.text,
+            "score": round(repeat.score, 3),
+            "answered_in": messages.answered_in(repeat.answered_in),
+        }
+        for repeat in repeats
+    ]
     return JSONResponse(
         {
-            "similar": [
+            "similar": answered
+            + [
                 {
                     "id": root,
                     "text": votable[root][0],

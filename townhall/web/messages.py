@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from townhall.domain.questions import PUBLIC_STATUSES, Queue, QueueItem
+from townhall.domain.series import AnsweredIn
 from townhall.store.tables import Event, ModerationEntry
 
 AUDIENCES = ("participant", "moderator")
@@ -64,9 +65,25 @@ def _item(item: QueueItem, *, moderator: bool) -> dict[str, Any]:
         "created_at": iso(item.created_at),
         "merged": merged,
     }
+    if item.common is not None:
+        data["common"] = {"id": item.common.common_id, "texts": dict(item.common.texts)}
     if moderator and item.suggested_id is not None:
         data["possible_duplicate_of"] = {"id": item.suggested_id, "score": item.suggested_score}
+    if moderator and item.answered_in is not None:
+        data["answered_in"] = answered_in(item.answered_in)
     return data
+
+
+def answered_in(found: AnsweredIn) -> dict[str, Any]:
+    """Where a question was already answered in the series (docs/protocol.md)."""
+    return {
+        "event": found.event_slug,
+        "at": iso(found.at) if found.at is not None else None,
+        "title": found.event_title,
+        "candidates": list(found.candidates),
+        "question_id": found.question_id,
+        "url": found.record_url,
+    }
 
 
 def _items(items: Sequence[QueueItem], *, moderator: bool) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from townhall.web.openapi_parts import (
     responses,
     slug,
 )
+from townhall.web.openapi_series import SERIES_SCHEMAS, series_paths
 from townhall.web.organisers import PasswordChange, SignIn
 
 
@@ -72,7 +73,8 @@ def _public_paths() -> dict[str, Any]:
             refusals=("403", "404"),
         ),
         "/api/events/{slug}/similar": _get(
-            "Up to 3 existing questions that look like `text`.",
+            "Up to 3 existing questions that look like `text`, after any question answered in "
+            "an earlier event of the series that it repeats (with `answered_in`).",
             {"name": "text", "in": "query", "required": True, "schema": {"type": "string"}},
         ),
         "/api/events/{slug}/log": _moderators("The moderation log (moderators only)."),
@@ -281,7 +283,8 @@ def _organiser_paths() -> dict[str, Any]:
 
 def build_openapi() -> dict[str, Any]:
     paths = {**_public_paths(), **_action_paths(), **_organiser_paths(), **access_paths()}
-    schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS}
+    paths.update(series_paths())
+    schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS, **SERIES_SCHEMAS}
     hoist_defs(paths, schemas)
     return {
         "openapi": "3.1.0",
