@@ -367,6 +367,7 @@ async def edit_event(
         await store.store_revision(session, event, revised, clean)
         if isinstance(payload, EventEdit) and payload.moderation_mode is not None:
             event.moderation_mode = payload.moderation_mode
+    await services.hub.notify(event.id)  # open pages show the new times and question window
     return EventOutcome(event, revised)
 
 
