@@ -1,6 +1,6 @@
 // The participant page: /e/{slug}
 import { $, h, setText, userText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
-import { t, num, explain, startI18n, translatePage } from './i18n.js';
+import { t, num, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { wordingFor, wordingsOf, languageCount } from './wordings.js';
 import { calendarLinks, moment, windowPhase, windowText } from './calendar.js';
@@ -239,7 +239,8 @@ $('#gate-email').addEventListener('submit', async (e) => {
   const email = $('#gate-email-input').value.trim();
   if (!email) { $('#gate-email-input').focus(); return; }
   try {
-    const sent = await accessCall('/email', { email });
+    // The e-mail is written in the page's language (docs/protocol.md, "Participation modes").
+    const sent = await accessCall('/email', { email, language: currentLang() });
     sayGate('gate_email_sent', { email, n: sent.expires_in_minutes });
   } catch (error) { gateError(error); }
 });
