@@ -37,7 +37,7 @@ def _event(**extra: Any) -> dict[str, Any]:
         "kind": "town_hall",
         "candidates": ["Amina Diallo"],
         "moderators": ["Lena Okafor"],
-        "start": _at(3),
+        "start": _at(5),  # clear of the demo's advance event (in 3 days, same moderator)
         "duration_minutes": 90,
         "timezone": "Europe/Paris",
         "languages": ["en", "fr"],
@@ -61,7 +61,7 @@ async def test_window_open_now_takes_questions_before_the_event_is_live(
     organiser: OrganiserClient,
 ) -> None:
     series = (await organiser.post("/api/organiser/series", {"title": "Advance"})).json()
-    window = {"questions_from": _at(-1), "questions_until": _at(3.0625)}
+    window = {"questions_from": _at(-1), "questions_until": _at(5.0625)}
 
     created = await organiser.post(
         f"/api/organiser/series/{series['slug']}/events", _event(**window)
@@ -110,7 +110,7 @@ async def test_window_cleared_with_null_and_kept_when_left_out(
     organiser: OrganiserClient,
 ) -> None:
     series = (await organiser.post("/api/organiser/series", {"title": "Advance"})).json()
-    window = {"questions_from": _at(-1), "questions_until": _at(4)}
+    window = {"questions_from": _at(-1), "questions_until": _at(6)}
     created = await organiser.post(
         f"/api/organiser/series/{series['slug']}/events", _event(**window)
     )
