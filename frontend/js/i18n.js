@@ -56,13 +56,14 @@ export function t(key, vars = {}) {
 }
 
 // A refusal or error from the server, in the reader's language: by its code, with its details
-// (retry_after -> {wait}). An unknown code gets a general text in the reader's language; the
+// (retry_after -> {wait}, opens_at -> {opens} in the reader's time zone). An unknown code gets a general text in the reader's language; the
 // server's own (English) message reaches English readers only.
 export function explain(m, prefix = m.type === 'error' ? 'error' : 'refused') {
   const after = Number(m.retry_after) || 0;
   const wait = after < 90 ? t('wait_seconds', { n: after }) : t('wait_minutes', { n: Math.ceil(after / 60) });
   const key = `${prefix}_${m.code}`;
-  const text = t(key, { wait, mode: m.mode ? t(`org_access_${m.mode}`) : '', limit: m.limit, field: m.field });
+  const opens = m.opens_at ? new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(m.opens_at)) : '';
+  const text = t(key, { wait, opens, mode: m.mode ? t(`org_access_${m.mode}`) : '', limit: m.limit, field: m.field });
   if (text !== key) return text;
   return lang === 'en' && m.message ? m.message : t(`${prefix}_other`);
 }

@@ -1,6 +1,7 @@
 // The home page: events and "join by code".
 import { $, h, setText } from './dom.js';
 import { t, startI18n, currentLang } from './i18n.js';
+import { windowPhase } from './calendar.js';
 
 let events = null;
 let failed = false;
@@ -29,7 +30,8 @@ function render() {
     return h('li', { class: 'card event' },
       h('h3', {}, h('a', { href: path, dir: 'auto' }, ev.title)),
       h('p', { class: 'meta' }, h('span', { class: 'badge', 'data-status': ev.status }, t(`status_${ev.status}`)),
-        ev.status === 'live' && ev.questions_open ? ` ${t('questions_open')}` : ''),
+        // Live, or taking questions in advance (docs/calendar.md).
+        ev.questions_open && (ev.status === 'live' || windowPhase(ev) === 'inside') ? ` ${t('questions_open')}` : ''),
       ev.candidates && ev.candidates.length
         ? h('p', {}, t('with_candidates', { names: new Intl.ListFormat(currentLang(), { type: 'conjunction' }).format(ev.candidates.map((c) => (typeof c === 'string' ? c : c.name))) }))
         : null,

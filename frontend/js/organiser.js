@@ -8,6 +8,7 @@ import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organ
 import { tooMany, wireAccount } from './organiser/account.js';
 import { membersBlock } from './organiser/members.js';
 import { commonBlock } from './organiser/common.js';
+import { fillWindow, keepWindowWallClock, windowErrors, windowLine, windowPayload, windowValues } from './organiser/window.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -182,6 +183,7 @@ function eventItem(ev) {
     ev.candidates.length ? h('p', {}, t('with_candidates', { names: list(ev.candidates) })) : null,
     ev.moderators.length ? h('p', { class: 'muted' }, t('sch_moderated_by', { names: list(ev.moderators) })) : null,
     ev.venue ? h('p', { class: 'muted' }, ev.venue) : null,
+    windowLine(ev) ? h('p', { class: 'window' }, windowLine(ev)) : null,
     h('div', { class: 'buttons' },
       over ? null : h('button', { type: 'button', id: `edit-${ev.slug}`, 'aria-describedby': headId, onclick: () => openEventForm({ mode: 'edit', event: ev }) }, t('org_edit')),
       over ? null : h('button', { type: 'button', id: `rs-${ev.slug}`, 'aria-expanded': String(open), 'aria-controls': `rsf-${ev.slug}`, 'aria-describedby': headId, onclick: () => toggleReschedule(ev) }, t('org_reschedule')),
@@ -428,6 +430,7 @@ function formPayload() {
     description: $('#ef-description').value.trim(),
     languages: checkedValues('#ef-languages'),
     moderation_mode: $('#ef-mode').value,
+    ...windowPayload(),
   };
 }
 
@@ -445,6 +448,7 @@ function eventValues(ev) {
     description: ev.description || '',
     languages: ev.languages,
     moderation_mode: ev.moderation_mode || 'post',
+    ...windowValues(ev),
   };
 }
 
@@ -460,6 +464,7 @@ function fillEventForm(v) {
   $('#ef-description').value = v.description;
   renderLanguages(v.languages);
   $('#ef-mode').value = v.moderation_mode;
+  fillWindow(v);
 }
 
 function openEventForm(state) {
@@ -475,6 +480,7 @@ function openEventForm(state) {
   fillEventForm(edit ? eventValues(state.event) : {
     title: '', kind: 'informal_dialogue', candidates: [], moderators: [], start: '', duration_minutes: 90,
     timezone: viewerZone(), venue: '', stream_url: '', description: '', languages: ['en'], moderation_mode: 'post',
+    ...windowValues(null),
   });
   renderFormTitles();
   $('#event-box').hidden = false;
@@ -493,6 +499,7 @@ function eventErrors(body) {
   if (!body.title) errors.push(['title', t('org_fe_title')]);
   errors.push(...timingErrors(body));
   if (body.stream_url && !/^https?:\/\/[^\s/]+\S*$/.test(body.stream_url)) errors.push(['stream_url', t('org_fe_stream_url')]);
+  errors.push(...windowErrors(body));
   return errors;
 }
 
@@ -513,6 +520,7 @@ async function submitEvent(override) {
     send = {};
     for (const [k, v] of Object.entries(body)) if (JSON.stringify(v) !== JSON.stringify(before[k])) send[k] = v;
     if ('timezone' in send) send.start = body.start;
+    keepWindowWallClock(send, body);
     if (!Object.keys(send).length) { closeEventForm(); say('org_nothing_changed'); return; }
     path = `/api/organiser/events/${encodeURIComponent(eventForm.event.slug)}`;
   }

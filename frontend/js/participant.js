@@ -1,10 +1,11 @@
 // The participant page: /e/{slug}
 import { $, h, setText, userText, debounce, syncList, session, cleanText, charCount, slugFromPath } from './dom.js';
-import { t, num, explain, startI18n, translatePage } from './i18n.js';
+import { t, num, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { wordingFor, wordingsOf, languageCount } from './wordings.js';
 import { setupProfile, retranslateProfile, profileSaved, profileRefused } from './profile.js';
 import { answeredInLink, commonTag } from './series.js';
+import { calendarLinks, moment, windowPhase, windowText } from './calendar.js';
 
 const MAX = 500;
 const MIN = 3;
@@ -132,13 +133,49 @@ function renderHeader() {
   setText($('#code'), event.code ? t('join_code', { code: event.code }) : '');
   setText($('#online'), body ? t('online_count', { n: body.totals.online }) : '');
   let closed = null;
+  const phase = windowPhase(event);
   if (event.status === 'ended' || event.status === 'cancelled') closed = t(`refused_event_closed_${event.status}`);
-  else if (!event.questions_open) closed = t('refused_questions_closed');
+  else if (phase === 'before') closed = explain({ code: 'questions_not_open_yet', opens_at: event.questions_from });
+  else if (phase === 'after' || !event.questions_open) closed = t('refused_questions_closed');
   if (!closed && !mayTakePart()) closed = t('gate_needed');
   $('#ask-fields').disabled = !!closed;
   $('#closed').hidden = !closed;
   setText($('#closed'), closed || '');
+  renderAdvance(phase);
   renderGate();
+}
+
+// Before the event goes live: when questions are taken, when it starts, and "add to calendar".
+let details = null; // GET /api/events/{slug}: the calendar links
+function renderAdvance(phase) {
+  const before = !['ended', 'cancelled'].includes(event.status) && Date.now() < Date.parse(event.starts_at);
+  $('#advance').hidden = !before;
+  if (!before) return;
+  if (!details) loadDetails();
+  const questions = windowText(event);
+  setText($('#advance-h'), t(questions ? 'adv_heading' : 'adv_before_heading'));
+  setText($('#advance-window'), questions || '');
+  $('#advance-window').hidden = !questions;
+  $('#advance-open').hidden = !(phase === 'inside' && event.questions_open);
+  setText($('#advance-starts'), t('adv_starts', { start: moment(event.starts_at) }));
+  // Rebuilt only when something in it changes, so a focused link keeps its focus.
+  const links = { ...event, ics_url: `/events/${encodeURIComponent(slug)}/invite.ics`, ...(details || {}) };
+  const key = `${lang()}|${links.title}|${links.google_url}`;
+  if (key !== calendarShown) {
+    calendarShown = key;
+    $('#advance-cal').replaceChildren(calendarLinks(links));
+  }
+}
+let calendarShown = '';
+
+let detailsAsked = false;
+async function loadDetails() {
+  if (detailsAsked) return;
+  detailsAsked = true;
+  try {
+    const r = await fetch(`/api/events/${encodeURIComponent(slug)}`, { headers: { Accept: 'application/json' } });
+    if (r.ok) { details = await r.json(); render(); }
+  } catch { /* offline: the .ics link alone */ }
 }
 
 // --- participation modes: who may ask and vote (docs/protocol.md, "Participation modes") ----
@@ -205,7 +242,8 @@ $('#gate-email').addEventListener('submit', async (e) => {
   const email = $('#gate-email-input').value.trim();
   if (!email) { $('#gate-email-input').focus(); return; }
   try {
-    const sent = await accessCall('/email', { email });
+    // The e-mail is written in the page's language (docs/protocol.md, "Participation modes").
+    const sent = await accessCall('/email', { email, language: currentLang() });
     sayGate('gate_email_sent', { email, n: sent.expires_in_minutes });
   } catch (error) { gateError(error); }
 });

@@ -1,6 +1,7 @@
 // The public schedule of a series: /s/{slug}
 import { $, h, setText, userText, slugFromPath } from './dom.js';
 import { t, startI18n, currentLang } from './i18n.js';
+import { calendarLinks, locale, windowText } from './calendar.js';
 
 const slug = slugFromPath();
 let series = null;
@@ -8,8 +9,6 @@ let problem = null; // 'missing' | 'failed'
 
 const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 const zoneLabel = (zone) => String(zone || '').replace(/_/g, ' ');
-// Dates follow the page language, in the viewer's regional variant when it matches (en-GB: 24 h).
-const locale = () => (navigator.languages || []).find((l) => l.toLowerCase().split('-')[0] === currentLang()) || currentLang();
 
 // "Tuesday 1 December 2026, 13:09–14:39 EST" in `timeZone` (the viewer's when undefined).
 function when(ev, timeZone) {
@@ -33,6 +32,7 @@ function eventItem(ev, past) {
   const cancelled = ev.status === 'cancelled';
   const titleId = `ev-${ev.slug}`;
   const open = !cancelled && !past;
+  const questions = open ? windowText(ev) : null;
   return h('li', { class: `card event${cancelled ? ' cancelled' : ''}` },
     h('h3', { id: titleId }, h('span', { class: 'title', dir: 'auto' }, ev.title)),
     h('p', { class: 'meta' },
@@ -47,17 +47,12 @@ function eventItem(ev, past) {
     ev.venue ? h('p', {}, t('sch_venue', { venue: ev.venue })) : null,
     ev.languages && ev.languages.length ? h('p', { class: 'muted' }, t('sch_languages', { names: languages(ev.languages) })) : null,
     ev.description ? h('p', { class: 'desc' }, ev.description) : null,
+    questions ? h('p', { class: 'window' }, questions) : null,
     h('p', { class: 'actions' },
       open ? h('a', { class: 'btn primary', href: ev.url, 'aria-describedby': titleId }, t('sch_join')) : null,
       !cancelled && ev.stream_url ? h('a', { class: 'btn', href: ev.stream_url, 'aria-describedby': titleId }, t(past ? 'sch_stream_past' : 'sch_stream')) : null,
       ev.status === 'ended' ? h('a', { class: 'btn', href: ev.record_url, 'aria-describedby': titleId }, t('sch_record')) : null),
-    open
-      ? h('div', { class: 'cal', role: 'group', 'aria-label': t('sch_add_to_calendar_of', { title: ev.title }) },
-        h('span', { class: 'hint', 'aria-hidden': 'true' }, t('sch_add_to_calendar')),
-        h('a', { class: 'btn small', href: ev.ics_url, download: `${ev.slug}.ics` }, t('sch_ics')),
-        h('a', { class: 'btn small', href: ev.google_url, rel: 'noopener' }, t('sch_google')),
-        h('a', { class: 'btn small', href: ev.outlook_url, rel: 'noopener' }, t('sch_outlook')))
-      : null);
+    open ? calendarLinks(ev) : null);
 }
 
 function render() {

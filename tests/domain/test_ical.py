@@ -23,8 +23,10 @@ from townhall.domain.ical import (
     etag_for,
     google_calendar_url,
     outlook_calendar_url,
+    question_window_line,
     webcal_url,
 )
+from townhall.domain.intake import QuestionWindow
 from townhall.domain.schedule import (
     CalendarEvent,
     CalendarSeries,
@@ -41,6 +43,11 @@ EDITED = datetime(2027, 2, 20, 16, 45, tzinfo=UTC)
 DESCRIPTION = (
     "Questions from the public, in person and online; answers by each candidate.\n"
     "Bring ID: entry via the visitors' gate\\security check."
+)
+
+# Questions taken from a week before the town hall until it ends.
+WINDOW = QuestionWindow(
+    opens=datetime(2027, 3, 11, 14, 0, tzinfo=UTC), closes=datetime(2027, 3, 18, 15, 30, tzinfo=UTC)
 )
 
 MakeEvent = Callable[..., CalendarEvent]
@@ -98,6 +105,7 @@ def series(make_event: MakeEvent) -> CalendarSeries:
         description="Member States and civil society; two hours.",
         languages=("en", "ru"),
         url="https://townhall.test/events/dialogue-1",
+        questions=QuestionWindow(opens=first - timedelta(days=2)),
     )
     moved = reschedule_event(
         replace(
@@ -108,6 +116,7 @@ def series(make_event: MakeEvent) -> CalendarSeries:
             start_utc=second,
             languages=("en", "zh"),
             url="https://townhall.test/events/dialogue-2",
+            questions=QuestionWindow(),
         ),
         start_utc=second + timedelta(days=1),
         duration=timedelta(hours=2),
@@ -169,7 +178,7 @@ def event_facts(raw: Any, resolved: Any) -> dict[str, Any]:
 
 
 def test_build_event_invite_matches_golden(make_event: MakeEvent) -> None:
-    ics = build_event_invite(make_event(), dtstamp=DTSTAMP, reminder_minutes=30)
+    ics = build_event_invite(make_event(questions=WINDOW), dtstamp=DTSTAMP, reminder_minutes=30)
 
     assert_golden("town_hall_invite.ics", ics)
 
@@ -186,7 +195,7 @@ def test_build_series_feed_matches_golden(series: CalendarSeries) -> None:
 
 
 def test_build_event_invite_parsed_by_vobject_round_trips(make_event: MakeEvent) -> None:
-    event = make_event()
+    event = make_event(questions=WINDOW)
 
     raw, resolved = parse(build_event_invite(event, dtstamp=DTSTAMP, reminder_minutes=30))
 
@@ -213,6 +222,8 @@ def test_build_event_invite_parsed_by_vobject_round_trips(make_event: MakeEvent)
         "Moderators: María José Núñez\n"
         "Languages: English, French, Arabic, Chinese, Russian, Spanish\n"
         "Watch live: https://webtv.un.org/live/town-hall\n"
+        "Questions open from 2027-03-11 09:00 until 2027-03-18 11:30 (America/New_York)"
+        " on the event page.\n"
         "Event page: https://townhall.test/events/town-hall-2027-03-18"
     )
     assert (resolved.vevent.valarm.action.value, resolved.vevent.valarm.trigger.value) == (
@@ -475,3 +486,27 @@ def test_webcal_url_http_feed_becomes_webcal(url: str, expected: str) -> None:
 def test_webcal_url_other_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="not an http"):
         webcal_url("ftp://townhall.test/feed.ics")
+
+
+@pytest.mark.parametrize(
+    ("window", "line"),
+    [
+        (
+            QuestionWindow(opens=datetime(2027, 3, 11, 14, 0, tzinfo=UTC)),
+            "Questions open from 2027-03-11 09:00 (America/New_York) on the event page.",
+        ),
+        (
+            QuestionWindow(closes=datetime(2027, 3, 18, 15, 30, tzinfo=UTC)),
+            "Questions close at 2027-03-18 11:30 (America/New_York).",
+        ),
+        (QuestionWindow(), None),
+    ],
+)
+def test_question_window_line_says_each_side_in_event_zone(
+    make_event: MakeEvent, window: QuestionWindow, line: str | None
+) -> None:
+    assert question_window_line(make_event(questions=window)) == line
+
+
+def test_question_window_line_cancelled_event_says_nothing(make_event: MakeEvent) -> None:
+    assert question_window_line(make_event(questions=WINDOW, status=EventStatus.CANCELLED)) is None

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from townhall.domain.intake import QuestionWindow
 from townhall.domain.schedule import (
     CalendarEvent,
     CalendarSeries,
@@ -301,6 +302,57 @@ def test_calendar_event_non_utc_start_is_refused(make_event: MakeEvent) -> None:
         make_event(start_utc=start)
 
 
+def test_validate_event_input_window_wall_times_in_event_zone_become_utc(
+    make_input: MakeInput,
+) -> None:
+    data = make_input(
+        questions_from=datetime(2027, 3, 7, 9, 0),  # EST, before the DST change of 14 March
+        questions_until=datetime(2027, 3, 10, 16, 30, tzinfo=UTC),
+    )
+
+    clean = validate(data)
+
+    assert clean.questions == QuestionWindow(
+        opens=datetime(2027, 3, 7, 14, 0, tzinfo=UTC),
+        closes=datetime(2027, 3, 10, 16, 30, tzinfo=UTC),
+    )
+
+
+def test_validate_event_input_window_closing_before_opening_is_refused(
+    make_input: MakeInput,
+) -> None:
+    data = make_input(
+        questions_from=datetime(2027, 3, 10, 11, 0), questions_until=datetime(2027, 3, 10, 10, 0)
+    )
+
+    assert refusal(data) == ("questions_until", "Questions must close after they open.")
+
+
+def test_validate_event_input_window_closing_before_start_is_refused(
+    make_input: MakeInput,
+) -> None:
+    data = make_input(questions_until=datetime(2027, 3, 10, 9, 59))
+
+    assert refusal(data) == (
+        "questions_until",
+        "Questions must stay open at least until the event starts.",
+    )
+
+
+def test_reschedule_event_past_window_close_is_refused(make_event: MakeEvent) -> None:
+    event = make_event(questions=QuestionWindow(closes=datetime(2027, 3, 10, 16, 30, tzinfo=UTC)))
+
+    with pytest.raises(ScheduleError) as caught:
+        reschedule_event(
+            event,
+            start_utc=datetime(2027, 3, 11, 15, 0, tzinfo=UTC),
+            duration=timedelta(hours=1),
+            now=NOW,
+        )
+
+    assert caught.value.field == "questions_until"
+
+
 # SEQUENCE
 
 
@@ -315,6 +367,8 @@ def test_calendar_event_non_utc_start_is_refused(make_event: MakeEvent) -> None:
         {"stream_url": "https://media.un.org/live"},
         {"status": EventStatus.CANCELLED},
         {"status": EventStatus.LIVE},
+        {"questions": QuestionWindow(opens=datetime(2027, 3, 1, 14, 0, tzinfo=UTC))},
+        {"questions": QuestionWindow(closes=datetime(2027, 3, 10, 16, 30, tzinfo=UTC))},
     ],
 )
 def test_next_sequence_significant_change_bumps(

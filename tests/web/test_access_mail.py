@@ -4,6 +4,7 @@ sign-in link, and the test follows the link taken from the message it received."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from email.header import decode_header, make_header
 
 import httpx
 import pytest
@@ -144,3 +145,58 @@ async def test_email_links_from_fresh_cookies_count_as_new_identities_of_the_net
 
     assert answers == [(200, None)] * 3 + [(429, "new_identity_limit")] * 2
     assert sorted(m["To"] for m in received) == [f"p{n}@example.org" for n in range(3)]
+
+
+@pytest.mark.parametrize(
+    ("language", "subject_start", "body_has"),
+    [
+        ("fr", "Votre lien de connexion : ", "Ouvrez ce lien dans les 15 minutes"),
+        ("ar", "رابط تسجيل الدخول الخاص بك: ", "افتح هذا الرابط خلال 15 دقيقة"),
+        ("xx", "Your sign-in link: ", "Open this link within 15 minutes"),  # unknown: falls back
+    ],
+)
+async def test_email_link_written_in_the_language_of_the_request(
+    sqlite_database: Database,
+    start_server: ServerFactory,
+    inbox: Inbox,
+    language: str,
+    subject_start: str,
+    body_has: str,
+) -> None:
+    demo = await seed(sqlite_database, access_mode="email", languages=["en", "fr"])
+    server = await start_server(
+        sqlite_database, smtp_url=inbox.smtp_url, mail_from="th@example.org"
+    )
+    async with httpx.AsyncClient(base_url=server.base_url) as person:
+        sent = await person.post(
+            f"/api/events/{demo.slug}/access/email",
+            json={"email": "reader@example.org", "language": language},
+            headers={"Accept-Language": "de-DE, de;q=0.9"},
+        )
+        message = (await inbox.wait_for(1))[0]
+
+    body = message.get_payload(decode=True)
+    assert sent.status_code == 200, sent.text
+    assert isinstance(body, bytes)
+    assert str(make_header(decode_header(message["Subject"]))).startswith(subject_start)
+    assert body_has in body.decode("utf-8")
+    assert message["Content-Language"] == ("en" if language == "xx" else language)
+    assert sign_in_link(message).startswith(f"{server.base_url}/e/{demo.slug}#verify=")
+
+
+async def test_email_link_without_language_follows_accept_language(
+    sqlite_database: Database, start_server: ServerFactory, inbox: Inbox
+) -> None:
+    demo = await seed(sqlite_database, access_mode="email")
+    server = await start_server(
+        sqlite_database, smtp_url=inbox.smtp_url, mail_from="th@example.org"
+    )
+    async with httpx.AsyncClient(base_url=server.base_url) as person:
+        await person.post(
+            f"/api/events/{demo.slug}/access/email",
+            json={"email": "reader@example.org"},
+            headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.5"},
+        )
+        message = (await inbox.wait_for(1))[0]
+
+    assert message["Content-Language"] == "es"

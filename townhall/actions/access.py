@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townhall.actions.base import ActionRefused, Actor, Services
 from townhall.actions.mailer import Mailer, MailFailed
 from townhall.domain import access as rules
+from townhall.domain.mail_texts import pick_language, sign_in_mail
 from townhall.domain.tokens import hash_token, new_token
 from townhall.store import access as store
 from townhall.store import queries
@@ -100,9 +101,17 @@ class MailSettings:
 
 
 async def send_link(
-    services: Services, mail: MailSettings, slug: str, participant_id: str, raw_email: str
+    services: Services,
+    mail: MailSettings,
+    slug: str,
+    participant_id: str,
+    raw_email: str,
+    *,
+    language: str | None = None,
+    accept_language: str | None = None,
 ) -> None:
-    """Store a one-time token for this address and mail its link (refused when throttled)."""
+    """Store a one-time token for this address and mail its link (refused when throttled),
+    in `language` (the page's) or else as `accept_language` and the event's languages say."""
     if mail.mailer is None:
         raise ActionRefused(
             "mail_not_configured",
@@ -150,19 +159,16 @@ async def send_link(
                 expires_at=now + rules.LINK_LIFETIME,
             )
         )
-        title = event.title
-    minutes = int(rules.LINK_LIFETIME.total_seconds() // 60)
-    link = f"{mail.origin}/e/{slug}#verify={token}"
-    body = (
-        f"Someone (we hope you) asked to ask and vote in “{title}”.\n\n"
-        f"Open this link within {minutes} minutes to confirm; it works once:\n\n{link}\n\n"
-        "If it was not you, ignore this message.\n\n"
-        f"Quelqu'un (vous, espérons-le) souhaite poser des questions et voter dans « {title} ».\n"
-        f"Ouvrez ce lien dans les {minutes} minutes pour confirmer ; il ne sert qu'une fois :\n\n"
-        f"{link}\n"
+        title, event_languages = event.title, list(event.languages or ())
+    # In the language of the person who asked (domain/mail_texts.py), never English by default.
+    text = sign_in_mail(
+        pick_language(language, accept_language, event_languages),
+        title=title,
+        minutes=int(rules.LINK_LIFETIME.total_seconds() // 60),
+        link=f"{mail.origin}/e/{slug}#verify={token}",
     )
     try:
-        await mail.mailer.send(address, f"Your sign-in link: {title}", body)
+        await mail.mailer.send(address, text.subject, text.body, text.language)
     except MailFailed:
         raise ActionRefused(
             "mail_failed", "The message could not be sent; try again later.", status=502

@@ -18,13 +18,15 @@ from sqlalchemy import Table, and_, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
-from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.actions.base import ActionRefused, Actor, Reply, Services, refused_intake
 from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
 from townhall.domain.access import needs_grant
+from townhall.domain.intake import intake_refusal
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store.pairs import pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
+from townhall.store.schedule import question_window
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
 log = logging.getLogger(__name__)
@@ -46,14 +48,18 @@ class QuestionRequest(BatchRequest):
         return f"submit_question {self.client_id!r} in {self.event_slug}"
 
 
-def _refusal(event: Event | None, text: str) -> ActionRefused | str:
+def _refusal(event: Event | None, text: str, now: datetime) -> ActionRefused | str:
     """Why the question cannot be asked, or its cleaned text."""
     if event is None:
         return ActionRefused("unknown_event", "There is no such event.", status=404)
-    if event.status in ("cancelled", "ended"):
-        return ActionRefused("event_closed", f"This event is {event.status}.")
-    if not event.questions_open:
-        return ActionRefused("questions_closed", "Questions are closed for this event.")
+    intake = intake_refusal(
+        status=event.status,
+        questions_open=event.questions_open,
+        window=question_window(event),
+        now=now,
+    )
+    if intake is not None:
+        return refused_intake(intake)
     try:
         return clean_question(text)
     except InvalidText as error:
@@ -97,7 +103,7 @@ async def apply_questions(
     firsts: dict[tuple[str, str], QuestionRequest] = {}
     for request in requests:
         event = events.get(request.event_slug)
-        checked = _refusal(event, request.text)
+        checked = _refusal(event, request.text, now)
         if isinstance(checked, ActionRefused):
             request.outcome = checked
             continue

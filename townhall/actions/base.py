@@ -26,6 +26,7 @@ from pydantic import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townhall.domain.intake import IntakeRefusal
 from townhall.live.hub import Hub
 from townhall.store import queries
 from townhall.store.committer import GroupCommitter
@@ -90,6 +91,16 @@ class ActionRefused(Exception):
         self.message = message
         self.status = status
         self.details = details
+
+
+def refused_intake(refusal: IntakeRefusal) -> ActionRefused:
+    """An event not taking questions or votes now; the moment that matters travels as
+    `opens_at` (not open yet) or `closed_at` (closed by its window), for the page to show."""
+    details: dict[str, Any] = {}
+    if refusal.at is not None:
+        name = "opens_at" if refusal.code == "questions_not_open_yet" else "closed_at"
+        details[name] = refusal.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return ActionRefused(refusal.code, refusal.message, **details)
 
 
 @dataclass(frozen=True)

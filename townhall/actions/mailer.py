@@ -1,4 +1,5 @@
-"""Sending sign-in links: through SMTP with aiosmtplib, or (development only) to the log."""
+"""Sending sign-in links: through SMTP with aiosmtplib, or (development only) to the log.
+The texts, in the reader's language, are domain data (domain/mail_texts.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class MailFailed(Exception):
 
 
 class Mailer(Protocol):
-    async def send(self, to: str, subject: str, body: str) -> None: ...
+    async def send(self, to: str, subject: str, body: str, language: str = "en") -> None: ...
 
 
 class SmtpMailer:
@@ -31,12 +32,16 @@ class SmtpMailer:
         self.target = target
         self.sender = sender
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, language: str = "en") -> None:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject
+        # Plain text (one part: any mail reader, and the tests, read the link straight out of
+        # it); the language tells readers and screen readers how to speak it (RFC 3282). After
+        # set_content, which clears every Content-* header.
         message.set_content(body)
+        message["Content-Language"] = language
         target = self.target
         try:
             await aiosmtplib.send(
@@ -58,5 +63,5 @@ class LogMailer:
     """Development only (`TOWNHALL_MAIL_LOG_LINKS`): the message goes to the server's log,
     so anyone who reads the log can verify as anyone. Never in production."""
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, language: str = "en") -> None:
         log.warning("DEVELOPMENT ONLY, mail not sent: %s\n%s", subject, body)

@@ -23,14 +23,6 @@ class QuestionRef(Payload):
     question_id: Id
 
 
-def require_open(context: Context) -> None:
-    event = context.event
-    if event.status in ("cancelled", "ended"):
-        raise ActionRefused("event_closed", f"This event is {event.status}.")
-    if not event.questions_open:
-        raise ActionRefused("questions_closed", "Questions are closed for this event.")
-
-
 async def load_question(context: Context, question_id: int, *, lock: bool = False) -> Question:
     """The question, row-locked on PostgreSQL when its counter is about to change."""
     question = await context.session.get(Question, question_id, with_for_update=lock)

@@ -59,6 +59,15 @@ class PersonPayload(Payload):
     email: str | None = Field(default=None, max_length=254)
 
 
+_WINDOW_FROM = (
+    "When the event starts taking questions and votes, days before it goes live if you like "
+    "(wall-clock time in `timezone`, or with an offset); none: when the moderator opens them."
+)
+_WINDOW_UNTIL = (
+    "When it stops taking them (not before the event starts); none: when the moderator closes them."
+)
+
+
 class EventPayload(Payload):
     title: str = Field(max_length=400)
     kind: Literal["town_hall", "informal_dialogue"]
@@ -72,6 +81,8 @@ class EventPayload(Payload):
     description: str = Field(default="", max_length=8000)
     languages: list[str] = Field(default_factory=list, max_length=20)
     moderation_mode: Literal["post", "pre"] = "post"
+    questions_from: Moment | None = Field(default=None, description=_WINDOW_FROM)
+    questions_until: Moment | None = Field(default=None, description=_WINDOW_UNTIL)
     override_conflicts: bool = False
 
 
@@ -88,6 +99,12 @@ class EventEdit(Payload):
     description: str | None = Field(default=None, max_length=8000)
     languages: list[str] | None = Field(default=None, max_length=20)
     moderation_mode: Literal["post", "pre"] | None = None
+    questions_from: Moment | None = Field(
+        default=None, description=_WINDOW_FROM + " Left out: unchanged; null: cleared."
+    )
+    questions_until: Moment | None = Field(
+        default=None, description=_WINDOW_UNTIL + " Left out: unchanged; null: cleared."
+    )
     override_conflicts: bool = False
 
 
@@ -145,7 +162,20 @@ def _event_input(payload: EventPayload | EventEdit, base: CalendarEvent | None) 
         stream_url=pick("stream_url", base.stream_url if base else None),
         description=pick("description", base.description if base else ""),
         languages=tuple(pick("languages", base.languages if base else ())),
+        questions_from=_window_side(
+            payload, "questions_from", base.questions.opens if base else None
+        ),
+        questions_until=_window_side(
+            payload, "questions_until", base.questions.closes if base else None
+        ),
     )
+
+
+def _window_side(payload: EventPayload | EventEdit, name: str, current: Any) -> Any:
+    """An edit that leaves the field out keeps it; an explicit null clears it."""
+    if isinstance(payload, EventEdit) and name not in payload.model_fields_set:
+        return current
+    return getattr(payload, name)
 
 
 async def _validate(
@@ -341,6 +371,7 @@ async def edit_event(
         await store.store_revision(session, event, revised, clean)
         if isinstance(payload, EventEdit) and payload.moderation_mode is not None:
             event.moderation_mode = payload.moderation_mode
+    await services.hub.notify(event.id)  # open pages show the new times and question window
     return EventOutcome(event, revised)
 
 

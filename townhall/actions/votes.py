@@ -20,12 +20,14 @@ from sqlalchemy import Integer, Table, and_, bindparam, delete, null, select, un
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
-from townhall.actions.base import ActionRefused, Actor, Reply, Services
+from townhall.actions.base import ActionRefused, Actor, Reply, Services, refused_intake
 from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
+from townhall.domain.intake import QuestionWindow, window_refusal
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.locking import takes_row_locks
 from townhall.store.pairs import INTEGER_STRING, pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
+from townhall.store.schedule import utc
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ _EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
     Event.slug.in_(bindparam("slugs", expanding=True))
 )
 _QUESTIONS_TABLE = cast(Table, Question.__table__)
+_EVENTS_TABLE = cast(Table, Event.__table__)
 _MEMBERS = _QUESTIONS_TABLE.alias("members")
 # Each question asked about, once per wording of its group (merged or not): one read instead
 # of the questions and then their groups. The questions are locked until the batch commits
@@ -46,7 +49,9 @@ _MEMBERS = _QUESTIONS_TABLE.alias("members")
 # set-aside, restore) locks that root first (store/locking.py), so none of it can change under
 # the batch from here on. In id order, as every locker of questions takes them, so that two
 # cannot deadlock; FOR NO KEY UPDATE, the lock the counter's UPDATE takes anyway, which leaves
-# alone the key-share lock that inserting a vote (its foreign key) takes.
+# alone the key-share lock that inserting a vote (its foreign key) takes. Each row carries its
+# event's question window (domain/intake.py), so checking it costs no statement of its own and
+# an organiser's change is seen by the next batch on every worker.
 _QUESTIONS_WITH_GROUPS = (
     select(
         _QUESTIONS_TABLE.c.id,
@@ -56,9 +61,13 @@ _QUESTIONS_WITH_GROUPS = (
         _QUESTIONS_TABLE.c.root_id,
         _QUESTIONS_TABLE.c.supporters,
         _MEMBERS.c.id.label("member"),
+        _EVENTS_TABLE.c.questions_from,
+        _EVENTS_TABLE.c.questions_until,
     )
     .select_from(
-        _QUESTIONS_TABLE.outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
+        _QUESTIONS_TABLE.join(
+            _EVENTS_TABLE, _EVENTS_TABLE.c.id == _QUESTIONS_TABLE.c.event_id
+        ).outerjoin(_MEMBERS, _MEMBERS.c.root_id == _QUESTIONS_TABLE.c.root_id)
     )
     .where(_QUESTIONS_TABLE.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(_QUESTIONS_TABLE.c.id)
@@ -148,7 +157,7 @@ async def apply_votes(
         seen[key] = request
         question = questions.get(request.question_id)
         refusal = gate_refusal(blocked, request.event_id or 0, request.actor) or _refusal(
-            question, request.event_id
+            question, request.event_id, now
         )
         if refusal is not None:
             request.outcome = refusal
@@ -347,11 +356,19 @@ async def _raise_supporters(session: AsyncSession, change: Counter[int]) -> dict
     return dict(raised.all())
 
 
-def _refusal(question: Any, event_id: int | None) -> ActionRefused | None:
+def _refusal(question: Any, event_id: int | None, now: datetime) -> ActionRefused | None:
     if question is None or question.event_id != event_id:
         return ActionRefused(
             "unknown_question", "There is no such question in this event.", status=404
         )
+    if question.questions_from is not None or question.questions_until is not None:
+        window = QuestionWindow(
+            opens=None if question.questions_from is None else utc(question.questions_from),
+            closes=None if question.questions_until is None else utc(question.questions_until),
+        )
+        outside = window_refusal(window, now)
+        if outside is not None:
+            return refused_intake(outside)
     if question.canonical_id is not None:
         return ActionRefused(
             "merged",

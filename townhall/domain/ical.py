@@ -21,6 +21,7 @@ from townhall.domain.schedule import (
     EventKind,
     local_end,
     local_start,
+    to_local,
 )
 
 if TYPE_CHECKING:
@@ -72,8 +73,29 @@ def event_details(event: CalendarEvent) -> str:
         lines.append("Languages: " + ", ".join(names))
     if event.stream_url:
         lines.append("Watch live: " + event.stream_url)
+    window = question_window_line(event)
+    if window is not None:
+        lines.append(window)
     lines.append("Event page: " + event.url)
     return "\n".join(lines)
+
+
+def question_window_line(event: CalendarEvent) -> str | None:
+    """When the event takes questions, in its own time zone (as DTSTART is), if it says so."""
+    opens, closes = event.questions.opens, event.questions.closes
+    if event.cancelled or (opens is None and closes is None):
+        return None
+
+    def wall(moment: datetime) -> str:
+        return f"{to_local(moment, event.timezone):%Y-%m-%d %H:%M}"
+
+    zone = f" ({event.timezone})"
+    if opens is not None and closes is not None:
+        return f"Questions open from {wall(opens)} until {wall(closes)}{zone} on the event page."
+    if opens is not None:
+        return f"Questions open from {wall(opens)}{zone} on the event page."
+    assert closes is not None
+    return f"Questions close at {wall(closes)}{zone}."
 
 
 def _vevent(event: CalendarEvent, dtstamp: datetime, reminder_minutes: int | None) -> Event:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from townhall.domain.intake import NO_WINDOW, QuestionWindow, window_problem
 from townhall.domain.text import tame_marks
 
 MAX_DURATION = timedelta(hours=24)
@@ -71,10 +72,15 @@ class CalendarEvent:
     sequence: int
     url: str
     updated_at: datetime
+    # When questions are taken in advance (domain/intake.py); part of the invite.
+    questions: QuestionWindow = NO_WINDOW
 
     def __post_init__(self) -> None:
         _require_utc("start_utc", self.start_utc)
         _require_utc("updated_at", self.updated_at)
+        for name, moment in (("opens", self.questions.opens), ("closes", self.questions.closes)):
+            if moment is not None:
+                _require_utc(f"questions.{name}", moment)
         if self.duration <= timedelta(0):
             raise ValueError(f"duration must be positive, got {self.duration!r}")
 
@@ -116,6 +122,9 @@ class EventInput:
     stream_url: str | None = None
     description: str = ""
     languages: tuple[str, ...] = ()
+    # Naive values are wall-clock times in `timezone`, like `start`.
+    questions_from: datetime | None = None
+    questions_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class CleanEvent:
     stream_url: str | None
     description: str
     languages: tuple[str, ...]
+    questions: QuestionWindow = NO_WINDOW
 
 
 @lru_cache(maxsize=1)
@@ -182,11 +192,11 @@ def weekly_starts(first: datetime, timezone: str, count: int) -> tuple[datetime,
 
 
 def _to_utc(field: str, value: datetime, timezone: str) -> datetime:
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
     try:
+        if value.tzinfo is not None:
+            return value.astimezone(UTC)
         return utc_from_local(value, timezone)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # a time the clocks skip; past year 9999
         raise ScheduleError(field, str(exc)) from None
 
 
@@ -267,6 +277,17 @@ def validate_event_input(
         raise ScheduleError(
             "description", f"The description must be at most {MAX_DESCRIPTION_LENGTH} characters."
         )
+    window = QuestionWindow(
+        opens=None
+        if data.questions_from is None
+        else _to_utc("questions_from", data.questions_from, timezone),
+        closes=None
+        if data.questions_until is None
+        else _to_utc("questions_until", data.questions_until, timezone),
+    )
+    problem = window_problem(window, start_utc)
+    if problem is not None:
+        raise ScheduleError(*problem)
     return CleanEvent(
         title=title,
         kind=kind,
@@ -279,13 +300,15 @@ def validate_event_input(
         stream_url=_stream_url(data.stream_url),
         description=description,
         languages=_languages(data.languages),
+        questions=window,
     )
 
 
 def next_sequence(old: CalendarEvent, new: CalendarEvent) -> int:
     """The SEQUENCE `new` must carry: one more than `old` after a significant change.
 
-    Significant (RFC 5545 3.8.7.4): time, duration, time zone, venue, stream link, status.
+    Significant (RFC 5545 3.8.7.4): time, duration, time zone, venue, stream link, status,
+    and when questions are taken (attendees plan to ask by it).
     Title and description edits keep the number; DTSTAMP/LAST-MODIFIED tell clients to refresh.
     """
     significant = (
@@ -295,6 +318,7 @@ def next_sequence(old: CalendarEvent, new: CalendarEvent) -> int:
         or old.venue != new.venue
         or old.stream_url != new.stream_url
         or old.status != new.status
+        or old.questions != new.questions
     )
     return old.sequence + 1 if significant else old.sequence
 
@@ -314,6 +338,7 @@ def new_event(clean: CleanEvent, *, uid: str, url: str, now: datetime) -> Calend
         stream_url=clean.stream_url,
         description=clean.description,
         languages=clean.languages,
+        questions=clean.questions,
         status=EventStatus.SCHEDULED,
         sequence=0,
         url=url,
@@ -342,6 +367,7 @@ def apply_edit(event: CalendarEvent, clean: CleanEvent, *, now: datetime) -> Cal
         stream_url=clean.stream_url,
         description=clean.description,
         languages=clean.languages,
+        questions=clean.questions,
     )
     return _revise(event, edited, now)
 
@@ -355,6 +381,9 @@ def reschedule_event(
         raise ScheduleError("status", "A cancelled event cannot be rescheduled.")
     if not timedelta(0) < duration <= MAX_DURATION:
         raise ScheduleError("end", "An event must last more than zero and at most 24 hours.")
+    problem = window_problem(event.questions, start_utc)
+    if problem is not None:
+        raise ScheduleError(*problem)
     return _revise(event, replace(event, start_utc=start_utc, duration=duration), now)
 
 

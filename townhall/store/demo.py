@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
+from townhall.store.demo_advance import open_questions_in_advance
 from townhall.store.demo_series import seed_series_memory
 from townhall.store.tables import (
     Candidate,
@@ -105,6 +106,7 @@ async def seed_demo(
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
         session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
+    await open_questions_in_advance(session, now)
     if verified_event:
         created.append(await _verified_town_hall(session, series, now))
         created.append(

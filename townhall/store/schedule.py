@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.conflicts import Slot
+from townhall.domain.intake import QuestionWindow
 from townhall.domain.schedule import (
     CalendarEvent,
     CalendarSeries,
@@ -76,6 +77,13 @@ async def people_of(
     return candidates, moderators
 
 
+def question_window(event: Event) -> QuestionWindow:
+    return QuestionWindow(
+        opens=None if event.questions_from is None else utc(event.questions_from),
+        closes=None if event.questions_until is None else utc(event.questions_until),
+    )
+
+
 def to_calendar_event(
     event: Event, origin: str, candidates: Sequence[str], moderators: Sequence[str]
 ) -> CalendarEvent:
@@ -96,6 +104,7 @@ def to_calendar_event(
         sequence=event.sequence,
         url=f"{origin}/e/{event.slug}",
         updated_at=utc(event.updated_at),
+        questions=question_window(event),
     )
 
 
@@ -192,7 +201,10 @@ async def create_event(
         venue=clean.venue,
         stream_url=clean.stream_url,
         status=EventStatus.SCHEDULED.value,
-        questions_open=False,
+        # A window that opens is the organiser's say-so: the switch starts on (domain/intake.py).
+        questions_open=clean.questions.opens is not None,
+        questions_from=clean.questions.opens,
+        questions_until=clean.questions.closes,
         moderation_mode=moderation_mode,
         moderator_key_hash=hash_token(key),
         sequence=0,
@@ -223,6 +235,15 @@ async def store_revision(
     event.sequence = revised.sequence
     event.languages = list(revised.languages)
     event.updated_at = revised.updated_at
+    if revised.questions != question_window(event):
+        # A window that now opens turns the switch on; one taken away before the event leaves
+        # no say-so to take questions (the moderator opens them live, as without a window).
+        if revised.questions.opens is not None:
+            event.questions_open = True
+        elif event.questions_from is not None and revised.updated_at < revised.start_utc:
+            event.questions_open = False
+        event.questions_from = revised.questions.opens
+        event.questions_until = revised.questions.closes
     if clean is not None:
         await _set_people(session, event.id, clean)
     if event.series_id is not None:

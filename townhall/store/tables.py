@@ -102,6 +102,9 @@ class Event(Base):
     stream_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     questions_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The advance window (domain/intake.py): when questions and votes are taken; None is open.
+    questions_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    questions_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     moderation_mode: Mapped[str] = mapped_column(String(10), default="post")
     # Who may ask and vote (domain/access.py): open, code, email or invited.
     access_mode: Mapped[str] = mapped_column(String(10), default="open", server_default="open")

@@ -38,6 +38,13 @@ class CodePayload(Payload):
 
 class EmailPayload(Payload):
     email: str = Field(max_length=rules.MAX_EMAIL_CHARS + 10)
+    language: str | None = Field(
+        default=None,
+        max_length=35,
+        description="The language of the page asking (ar, zh, en, fr, ru or es): the e-mail "
+        "is written in it. Another or none: the request's Accept-Language, then the event's "
+        "first language, then English.",
+    )
 
 
 class TokenPayload(Payload):
@@ -153,7 +160,15 @@ async def enter_code(request: Request, state: AppState, participant: str) -> dic
 async def send_email_link(request: Request, state: AppState, participant: str) -> dict[str, Any]:
     payload = await _body(request, EmailPayload)
     slug = request.path_params["slug"]
-    await gate.send_link(state.services, _desk(state).mail, slug, participant, payload.email)
+    await gate.send_link(
+        state.services,
+        _desk(state).mail,
+        slug,
+        participant,
+        payload.email,
+        language=payload.language,
+        accept_language=request.headers.get("accept-language"),
+    )
     return {"sent": True, "expires_in_minutes": int(rules.LINK_LIFETIME.total_seconds() // 60)}
 
 

@@ -13,7 +13,9 @@ from starlette.routing import Route
 
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
 from townhall.actions.views import load_own_marks, load_queue
+from townhall.domain.ical import google_calendar_url, outlook_calendar_url
 from townhall.store import queries
+from townhall.store.schedule import calendar_events
 from townhall.web import messages
 from townhall.web.admission import problem_for
 from townhall.web.auth import is_moderator, moderator_key_from
@@ -82,9 +84,10 @@ async def get_event(request: Request) -> Response:
     slug = request.path_params["slug"]
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
+        if event is None:
+            return problem(404, "unknown_event", "There is no such event.")
         candidates = await queries.candidates_by_event(session)
-    if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        (calendar,) = await calendar_events(session, [event], state.settings.public_origin)
     return JSONResponse(
         {
             **messages.event_summary(event),
@@ -93,6 +96,9 @@ async def get_event(request: Request) -> Response:
             "venue": event.venue,
             "stream_url": event.stream_url,
             **event_links(state, event.slug),
+            # The question page's "add to calendar" links, as the schedule page has them.
+            "google_url": google_calendar_url(calendar),
+            "outlook_url": outlook_calendar_url(calendar),
         }
     )
 

@@ -35,6 +35,9 @@ def event_summary(event: Event, *, moderator: bool = False) -> dict[str, Any]:
         "kind": event.kind,
         "status": event.status,
         "questions_open": event.questions_open,
+        # The advance window (domain/intake.py); null sides are open.
+        "questions_from": None if event.questions_from is None else iso(event.questions_from),
+        "questions_until": None if event.questions_until is None else iso(event.questions_until),
         "moderation_mode": event.moderation_mode,
         "access_mode": event.access_mode,
         "starts_at": iso(event.starts_at),

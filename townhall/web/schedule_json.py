@@ -30,6 +30,10 @@ def series_json(series: Series, origin: str) -> dict[str, Any]:
     }
 
 
+def _moment(moment: datetime | None) -> str | None:
+    return None if moment is None else iso(moment)
+
+
 def event_json(
     event: Event, calendar: CalendarEvent, origin: str, now: datetime, *, organiser: bool = False
 ) -> dict[str, Any]:
@@ -56,6 +60,8 @@ def event_json(
         "google_url": google_calendar_url(calendar),
         "outlook_url": outlook_calendar_url(calendar),
         "record_url": f"{origin}/e/{event.slug}#answered",
+        "questions_from": _moment(calendar.questions.opens),
+        "questions_until": _moment(calendar.questions.closes),
     }
     if organiser:
         data.update(
