@@ -256,6 +256,7 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     """Collects questions while the previous group commits, stores them together."""
 
     name = "question-batcher"
+    kind = "questions"
 
     def __init__(
         self, services: Services, max_batch: int = 500, flush_seconds: float = FLUSH_SECONDS

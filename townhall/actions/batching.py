@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ Pending = tuple[R, asyncio.Future[Reply]]
 
 class Batcher(ABC, Generic[R]):
     name = "batcher"
+    kind = "requests"  # what its requests are, in the server's figures (live/metrics.py)
 
     def __init__(
         self, services: Services, max_batch: int = 1000, flush_seconds: float = FLUSH_SECONDS
@@ -64,6 +66,7 @@ class Batcher(ABC, Generic[R]):
         self.known_participants: set[str] = set()
         self._queue: asyncio.Queue[tuple[R, asyncio.Future[Reply], float]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self.accepted = 0  # requests applied (neither refused nor replayed)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)
@@ -93,6 +96,7 @@ class Batcher(ABC, Generic[R]):
             while len(batch) < self.max_batch and not self._queue.empty():
                 waiting, its_future, _ = self._queue.get_nowait()
                 batch.append((waiting, its_future))
+            started, accepted = time.perf_counter(), self.accepted
             try:
                 await self.apply(batch)
             except Exception as error:  # not the commit's (apply isolates that): settling's
@@ -100,6 +104,11 @@ class Batcher(ABC, Generic[R]):
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
+            metrics = self.services.metrics
+            if metrics is not None:
+                metrics.observe_batch(
+                    self.kind, len(batch), time.perf_counter() - started, self.accepted - accepted
+                )
 
     @abstractmethod
     async def store(
@@ -126,7 +135,7 @@ class Batcher(ABC, Generic[R]):
                 request.reset()
             return await self.store(session, requests, now, known)
 
-        stored = await self.services.committer.run(work)
+        stored = await self.services.committer.run(work, kind=self.kind, size=len(requests))
         if len(known) > 500_000:
             known.clear()
         known.update(stored)
@@ -137,7 +146,9 @@ class Batcher(ABC, Generic[R]):
         except Exception as error:
             failure = error
         else:
-            await self.after(await settle(self.services, batch))
+            applied = await settle(self.services, batch)
+            self.accepted += len(applied)
+            await self.after(applied)
             return
         for request, _ in batch:
             request.reset()

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from townhall.store.sqlite_driver import one_trip_dbapi
+from townhall.store.tally import count_statements
 
 SessionFactory = async_sessionmaker[AsyncSession]
 WRITE_OPTION = "townhall_write"
@@ -45,6 +46,7 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     engine = create_async_engine(url, insertmanyvalues_page_size=5000, **kwargs)
     if is_sqlite(url):
         _configure_sqlite(engine)
+    count_statements(engine)
     return engine
 
 

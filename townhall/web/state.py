@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from townhall.actions.base import Services
 from townhall.dedup.worker import DedupWorker
+from townhall.live.metrics import Metrics
 from townhall.settings import Settings
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission
@@ -14,6 +15,14 @@ from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.venue import VenueTokens
+
+
+@dataclass
+class Operations:
+    """What the operators' endpoints read (web/ops.py)."""
+
+    metrics: Metrics
+    shutting_down: bool = False
 
 
 @dataclass
@@ -28,3 +37,4 @@ class AppState:
     admission: Admission
     venues: VenueTokens
     access: AccessDesk | None = None  # participation modes (web/access.py)
+    ops: Operations | None = None
