@@ -35,8 +35,15 @@ class SlowLog:
     """Log what exceeded `threshold` seconds, each once, and then nothing for `quiet`
     seconds but a count of the ones left out (told with the next line)."""
 
-    def __init__(self, what: str, threshold: float, quiet: float = SLOW_LOG_SECONDS) -> None:
+    def __init__(
+        self,
+        what: str,
+        threshold: float,
+        quiet: float = SLOW_LOG_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.what = what
+        self._clock = clock
         self.threshold = threshold
         self.quiet = quiet
         self.logged = 0
@@ -46,7 +53,7 @@ class SlowLog:
     def check(self, seconds: float, parts: Callable[[], str]) -> None:
         if seconds < self.threshold:
             return
-        now = time.monotonic()
+        now = self._clock()
         if now < self._quiet_until:
             self._left_out += 1
             return
