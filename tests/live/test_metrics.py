@@ -20,9 +20,7 @@ async def test_metrics_slow_commit_logged_once_with_votes_and_statements(
 ) -> None:
     metrics = Metrics(slow_batch_seconds=0.0, slow_tick_seconds=0.0)
     engine = create_engine(sqlite_database.url)
-    committer = GroupCommitter(
-        session_factory(engine, write=True), observe=metrics.observe_commit
-    )
+    committer = GroupCommitter(session_factory(engine, write=True), observe=metrics.observe_commit)
     await committer.start()
 
     async def work(session: AsyncSession) -> None:
