@@ -6,7 +6,7 @@ import bisect
 import time
 from typing import Any
 
-from townhall.bench import servers, verify
+from townhall.bench import counters, servers, verify
 from townhall.bench.burst import burst_phase, seed_questions
 from townhall.bench.config import BenchConfig, log
 from townhall.bench.pool import Clients, merge_counts, profile, split
@@ -116,6 +116,7 @@ def load_phase(
                     },
                 )
             )
+        counters_before = counters.scrape(server.base_url) if mode == "townhall" else None
         time.sleep(max(0.0, (start_ns - time.monotonic_ns()) / 1e9))
         cpu_start = cpu_seconds(pid) if pid else None
         tree_cpu_start = tree_cpu_seconds(pid) if pid else None
@@ -130,6 +131,11 @@ def load_phase(
             if not pipe.poll(config.drain_seconds + 120):
                 raise TimeoutError("client process did not finish driving")
             drives.append(pipe.recv())
+        if counters_before is not None:
+            # The server's own account of the drive (and its drain), before the burst.
+            out["server_counters"] = counters.summarise(
+                counters_before, counters.scrape(server.base_url)
+            )
         if spy is not None:
             spy.wait(60)
         burst: dict[str, Any] | None = None
