@@ -213,3 +213,14 @@ async def test_slow_batch_is_logged_once_for_many_slow_ones_with_its_parts(
     assert line.startswith("slow batch: ")
     for part in ("actions", "statements", "round trips", "database wait", "Python CPU"):
         assert part in line
+
+
+async def test_readyz_turns_503_while_the_redis_fan_out_is_disconnected(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    server = await start_server(sqlite_database, redis_url="redis://127.0.0.1:1/0")  # no Redis
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        ready = await http.get("/readyz")
+
+    assert (ready.status_code, ready.json()["checks"]["fan_out"]) == (503, "disconnected")
