@@ -41,6 +41,7 @@ from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
 from townhall.web.body_limit import BodyLimit
 from townhall.web.client import ClientIdentifier
+from townhall.web.drain import drain_on_sigterm
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
@@ -185,11 +186,16 @@ def create_app(
         await hub.start()
         await dedup.start()
         tune_garbage_collector()
+        operations = app.state.townhall.ops
+        restore_signal = drain_on_sigterm(
+            settings.shutdown_drain_seconds, lambda: setattr(operations, "shutting_down", True)
+        )
         try:
             yield
         finally:
+            restore_signal()
             # Unready first, so that a load balancer still asking stops sending traffic.
-            app.state.townhall.ops.shutting_down = True
+            operations.shutting_down = True
             await dedup.stop()
             await hub.stop()
             await votes.stop()

@@ -86,6 +86,7 @@ class Settings:
     slow_batch_ms: float = 250.0  # live/metrics.py: a slower batch is logged with its parts
     slow_tick_ms: float = 250.0
     readiness_timeout_seconds: float = 2.0
+    shutdown_drain_seconds: float = 0.0  # web/drain.py: unready this long before stopping
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -254,6 +255,7 @@ class Settings:
             metrics_networks=networks("METRICS_NETWORKS") or cls.metrics_networks,
             slow_batch_ms=threshold("SLOW_BATCH_MS", cls.slow_batch_ms),
             slow_tick_ms=threshold("SLOW_TICK_MS", cls.slow_tick_ms),
+            shutdown_drain_seconds=threshold("SHUTDOWN_DRAIN_SECONDS", cls.shutdown_drain_seconds),
             readiness_timeout_seconds=float(
                 number("READINESS_TIMEOUT_SECONDS", cls.readiness_timeout_seconds, float)
             ),
