@@ -12,8 +12,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
@@ -30,25 +28,27 @@ from townhall.dedup.routing import RoutingScorer, load_scorer
 from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
+from townhall.live.metrics import Metrics
 from townhall.runtime import tune_garbage_collector
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
-from townhall.web import api, calendar, pages, series_record, spread, stage, support
+from townhall.web import api, calendar, ops, pages, series_record, spread, stage, support
 from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
 from townhall.web.body_limit import BodyLimit
 from townhall.web.client import ClientIdentifier
+from townhall.web.drain import drain_on_sigterm
 from townhall.web.messages import render_queue
 from townhall.web.openapi import openapi
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.security import SecurityHeaders
 from townhall.web.sign_in_limits import SignInLimits
-from townhall.web.state import AppState
+from townhall.web.state import AppState, Operations
 from townhall.web.venue import VenueTokens
 from townhall.web.ws import event_socket
 
@@ -65,10 +65,6 @@ class TownhallApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack(), **self._security_headers)
-
-
-async def health(request: Request) -> Response:
-    return JSONResponse({"ok": True})
 
 
 def create_app(
@@ -106,8 +102,18 @@ def create_app(
             current = await load_queue(read_sessions, event_id, online, flags=flags)
             return render_queue(current.event, current.queue, current.flags) if current else {}
 
-        hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
-        committer = GroupCommitter(write_sessions)
+        metrics = Metrics(
+            slow_batch_seconds=settings.slow_batch_ms / 1000,
+            slow_tick_seconds=settings.slow_tick_ms / 1000,
+        )
+        hub = Hub(
+            backend_for(settings.redis_url),
+            render,
+            tick_seconds=settings.tick_seconds,
+            metrics=metrics,
+        )
+        metrics.live.sockets = lambda: hub.audiences
+        committer = GroupCommitter(write_sessions, observe=metrics.observe_commit)
         services = Services(
             read_sessions=read_sessions,
             write_sessions=write_sessions,
@@ -115,6 +121,7 @@ def create_app(
             committer=committer,
             origin=settings.public_origin,
             support_flags=flags,
+            metrics=metrics,
         )
         scorer = load_scorer(settings.dedup_thresholds)
         # The scorer's config names the encoders its vectors come from.
@@ -144,6 +151,7 @@ def create_app(
             clock=services.clock,
         )
         services.dedup = dedup
+        metrics.live.dedup_queue = lambda: dedup.queued
         votes = VoteBatcher(
             services,
             max_batch=settings.vote_batch_size,
@@ -173,6 +181,7 @@ def create_app(
             ),
             venues,
             access=AccessDesk.from_settings(settings),
+            ops=Operations(metrics),
         )
         retention = NetworkRetention(services, settings.network_retention_days)
         await committer.start()
@@ -182,9 +191,16 @@ def create_app(
         await hub.start()
         await dedup.start()
         tune_garbage_collector()
+        operations = app.state.townhall.ops
+        restore_signal = drain_on_sigterm(
+            settings.shutdown_drain_seconds, lambda: setattr(operations, "shutting_down", True)
+        )
         try:
             yield
         finally:
+            restore_signal()
+            # Unready first, so that a load balancer still asking stops sending traffic.
+            operations.shutting_down = True
             await dedup.stop()
             await hub.stop()
             await votes.stop()
@@ -197,7 +213,7 @@ def create_app(
                 await asyncio.to_thread(model.close)  # the one this app started
 
     routes = [
-        Route("/healthz", health),
+        *ops.routes,
         Route("/openapi.json", openapi),
         *api.routes,
         *support.routes,

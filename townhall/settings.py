@@ -83,6 +83,13 @@ class Settings:
     sign_in_rate_device: str = "10/minute;50/hour"
     # Regional balance (docs/integrity.md): no count of fewer people is ever shown.
     privacy_min_group: int = 5
+    # Operators' endpoints (web/ops.py, docs/deployment.md)
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_networks: str = "127.0.0.0/8,::1"
+    slow_batch_ms: float = 250.0  # live/metrics.py: a slower batch is logged with its parts
+    slow_tick_ms: float = 250.0
+    readiness_timeout_seconds: float = 2.0
+    shutdown_drain_seconds: float = 0.0  # web/drain.py: unready this long before stopping
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -113,6 +120,16 @@ class Settings:
             if raw.lower() in ("0", "false", "no", "off"):
                 return False
             raise SettingsError(f"TOWNHALL_{name} must be true or false, not {raw!r}")
+
+        def threshold(name: str, default: float) -> float:
+            raw = get(name)
+            try:
+                value = default if raw is None else float(raw)
+            except ValueError:
+                raise SettingsError(f"TOWNHALL_{name} must be a number, not {raw!r}") from None
+            if value < 0:
+                raise SettingsError(f"TOWNHALL_{name} must not be negative, not {raw!r}")
+            return value
 
         def rate(name: str, default: str) -> str:
             raw = get(name) or default
@@ -177,6 +194,12 @@ class Settings:
                 )
             return raw
 
+        def metrics_token() -> str | None:
+            raw = get("METRICS_TOKEN")
+            if raw is not None and len(raw) < 16:
+                raise SettingsError("TOWNHALL_METRICS_TOKEN must be at least 16 characters")
+            return raw
+
         model = get("MODEL_PATH")
         thresholds = get("DEDUP_THRESHOLDS")
         origin = (get("PUBLIC_ORIGIN") or cls.public_origin).rstrip("/")
@@ -233,6 +256,14 @@ class Settings:
             ),
             sign_in_rate_account=rate("SIGN_IN_RATE_ACCOUNT", cls.sign_in_rate_account),
             sign_in_rate_device=rate("SIGN_IN_RATE_DEVICE", cls.sign_in_rate_device),
+            metrics_token=metrics_token(),
+            metrics_networks=networks("METRICS_NETWORKS") or cls.metrics_networks,
+            slow_batch_ms=threshold("SLOW_BATCH_MS", cls.slow_batch_ms),
+            slow_tick_ms=threshold("SLOW_TICK_MS", cls.slow_tick_ms),
+            shutdown_drain_seconds=threshold("SHUTDOWN_DRAIN_SECONDS", cls.shutdown_drain_seconds),
+            readiness_timeout_seconds=float(
+                number("READINESS_TIMEOUT_SECONDS", cls.readiness_timeout_seconds, float)
+            ),
         )
 
     def resolved_model_path(self) -> Path:

@@ -19,6 +19,7 @@ RUN_FIELDS = {
     "verify",
     "lost",
     "similar",
+    "server_counters",
 }
 
 
@@ -65,6 +66,10 @@ def test_bench_tiny_run_reports_every_figure_and_loses_nothing() -> None:
     assert run["connect"]["connected"] == 20
     assert {"us_per_delivered_message", "us_per_vote"} <= set(run["server_cpu"])
     assert {"p50_ms", "p95_ms", "p99_ms"} <= set(run["vote_to_screen"])
+    counters = run["server_counters"]
+    assert counters["vote_batches"]["votes_accepted"] > 0
+    assert counters["group_commits"]["statements"]["mean"] > 0
+    assert counters["ticks"]["count"] > 0
     assert {"connect", "updates", "server_cpu"} <= set(document["bare_websockets"])
     assert document["model"]["questions_per_second"] > 0
     assert {"parameters", "machine", "targets"} <= set(document)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from townhall.live.outbox import Outbox, Overflow, Prepared
+from townhall.live.outbox import QUEUED, RESYNC, SKIPPED, WRITTEN, Outbox, Overflow, Prepared
 
 
 async def test_outbox_state_updates_coalesce_to_the_newest_full_state() -> None:
@@ -94,3 +94,18 @@ async def test_outbox_keeps_order_when_the_connection_is_full() -> None:
         "diff1",
         [Prepared("diff2").frame],
     )
+
+
+async def test_outbox_put_state_tells_what_it_did_with_each_update() -> None:
+    direct = Outbox(limit=4, direct=lambda frame: True)
+    queued = Outbox(limit=4)
+
+    outcomes = [
+        direct.put_state(Prepared("diff0"), lambda: Prepared("full0")),
+        queued.put_state(Prepared("diff0"), lambda: Prepared("full0")),
+        queued.put_state(Prepared("diff1"), lambda: Prepared("full1")),  # diff0's full unsent
+    ]
+    queued.close()
+    outcomes.append(queued.put_state(Prepared("diff2"), lambda: Prepared("full2")))
+
+    assert outcomes == [WRITTEN, QUEUED, RESYNC, SKIPPED]

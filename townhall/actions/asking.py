@@ -262,6 +262,7 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     """Collects questions while the previous group commits, stores them together."""
 
     name = "question-batcher"
+    kind = "questions"
 
     def __init__(
         self,

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.intake import IntakeRefusal
 from townhall.live.hub import Hub
+from townhall.live.metrics import Metrics
 from townhall.store import queries
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import SessionFactory
@@ -165,6 +166,7 @@ class Services:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # The ticker's cache of burst flags (actions/views.py), refreshed after a set-aside.
     support_flags: FlagCache | None = None
+    metrics: Metrics | None = None  # the server's own counters (live/metrics.py)
 
 
 @dataclass
@@ -288,7 +290,7 @@ async def perform(
         return context
 
     try:
-        outcome = await services.committer.run(apply)
+        outcome = await services.committer.run(apply, kind=name)
     except IntegrityError:
         # The same client id arrived twice at once; the other attempt committed first.
         replay = await _replay(services, actor, event_slug, client_id)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Sequence
@@ -60,6 +61,7 @@ Pending = tuple[R, asyncio.Future[Reply]]
 
 class Batcher(ABC, Generic[R]):
     name = "batcher"
+    kind = "requests"  # what its requests are, in the server's figures (live/metrics.py)
 
     def __init__(
         self,
@@ -80,6 +82,7 @@ class Batcher(ABC, Generic[R]):
         self._waiting: deque[tuple[R, asyncio.Future[Reply], float]] = deque()
         self._arrived = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.accepted = 0  # requests applied (neither refused nor replayed)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)
@@ -126,6 +129,7 @@ class Batcher(ABC, Generic[R]):
             while len(batch) < self.max_batch and self._waiting:
                 waiting, its_future, _ = self._waiting.popleft()
                 batch.append((waiting, its_future))
+            started, accepted = time.perf_counter(), self.accepted
             try:
                 await self.apply(batch)
             except Exception as error:  # not the commit's (apply isolates that): settling's
@@ -133,6 +137,11 @@ class Batcher(ABC, Generic[R]):
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
+            metrics = self.services.metrics
+            if metrics is not None:
+                metrics.observe_batch(
+                    self.kind, len(batch), time.perf_counter() - started, self.accepted - accepted
+                )
 
     @abstractmethod
     async def store(
@@ -159,7 +168,7 @@ class Batcher(ABC, Generic[R]):
                 request.reset()
             return await self.store(session, requests, now, known)
 
-        stored = await self.services.committer.run(work)
+        stored = await self.services.committer.run(work, kind=self.kind, size=len(requests))
         if len(known) > 500_000:
             known.clear()
         known.update(stored)
@@ -170,7 +179,9 @@ class Batcher(ABC, Generic[R]):
         except Exception as error:
             failure = error
         else:
-            await self.after(await settle(self.services, batch))
+            applied = await settle(self.services, batch)
+            self.accepted += len(applied)
+            await self.after(applied)
             return
         for request, _ in batch:
             request.reset()

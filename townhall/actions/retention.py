@@ -30,7 +30,7 @@ class NetworkRetention:
         async def work(session: AsyncSession) -> Cleared:
             return await clear_network_hashes(session, before)
 
-        cleared = await self._services.committer.run(work)
+        cleared = await self._services.committer.run(work, kind="retention")
         if cleared.participants or cleared.votes or cleared.set_asides:
             log.info("network hashes stored before %s cleared: %s", before.isoformat(), cleared)
         return cleared

@@ -403,6 +403,7 @@ class VoteBatcher(Batcher[VoteRequest]):
     """Collects votes while the previous group commits, then applies them together."""
 
     name = "vote-batcher"
+    kind = "votes"
 
     def __init__(
         self,

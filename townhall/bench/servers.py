@@ -25,6 +25,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
 @dataclass
 class Server:
     """A server process the bench started (or None for one given by --url)."""

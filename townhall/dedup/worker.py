@@ -121,6 +121,10 @@ class DedupWorker:
         """A question was marked answered or put back: the series memories are rebuilt."""
         self.memory.forget()
 
+    @property
+    def queued(self) -> int:
+        return self._queue.qsize()
+
     def submit(self, question_id: int) -> bool:
         try:
             self._queue.put_nowait(question_id)
@@ -128,6 +132,11 @@ class DedupWorker:
             return False
         self._in_pipeline.add(question_id)
         return True
+
+    @property
+    def running(self) -> bool:
+        """Started, and none of its tasks has ended (a dead task would be logged)."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
 
     async def start(self) -> None:
         self._tasks = [

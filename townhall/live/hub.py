@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from typing import Any
 
 from townhall.live.backends import Backend
 from townhall.live.diff import Body, queue_diff
-from townhall.live.outbox import FrameWriter, Outbox, Overflow, Prepared
+from townhall.live.metrics import Metrics
+from townhall.live.outbox import QUEUED, RESYNC, WRITTEN, FrameWriter, Outbox, Overflow, Prepared
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ class Screen:
         self.audience = audience
         self.outbox = Outbox(outbox_limit, direct)
         self.revoked = False
+        self.dropped = False  # fell too far behind (counted when it leaves)
         self.close_code = BEHIND_CLOSE_CODE  # when the outbox closes without a revocation
 
     def revoke(self, code: str, message: str) -> None:
@@ -57,6 +60,7 @@ class Screen:
         try:
             self.outbox.put(message)
         except Overflow:
+            self.dropped = True
             log.warning("dropping a screen that fell behind")
 
 
@@ -88,10 +92,19 @@ CONTROL_PREFIX = "!"
 
 
 class Hub:
-    def __init__(self, backend: Backend, render: Renderer, *, tick_seconds: float) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        render: Renderer,
+        *,
+        tick_seconds: float,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._backend = backend
         self._render = render
         self._tick = tick_seconds
+        self._metrics = metrics
+        self.audiences: dict[str, int] = {}  # local screens per audience
         self._rooms: dict[int, Room] = {}
         self._origin = uuid.uuid4().hex
         self._tasks: list[asyncio.Task[None]] = []
@@ -122,6 +135,10 @@ class Hub:
         with contextlib.suppress(ConnectionError, OSError):
             await self._backend.disconnect()
 
+    @property
+    def backend_connected(self) -> bool:
+        return self._backend_up.is_set()
+
     def online(self, event_id: int) -> int:
         """Screens on this event across every worker (this worker's until first counted)."""
         room = self._rooms.get(event_id)
@@ -140,14 +157,20 @@ class Hub:
             room = self._rooms[event_id] = Room()
             with contextlib.suppress(ConnectionError, OSError):
                 await self._backend.subscribe(channel_for(event_id))
-        room.screens.add(screen)
+        if screen not in room.screens:
+            room.screens.add(screen)
+            self.audiences[screen.audience] = self.audiences.get(screen.audience, 0) + 1
         room.recount = True
 
     async def leave(self, event_id: int, screen: Screen) -> None:
         room = self._rooms.get(event_id)
         if room is None:
             return
-        room.screens.discard(screen)
+        if screen in room.screens:
+            room.screens.discard(screen)
+            self.audiences[screen.audience] -= 1
+            if screen.dropped and self._metrics is not None:
+                self._metrics.outbox_drops.inc()
         room.recount = True
         if not room.screens:
             del self._rooms[event_id]
@@ -256,13 +279,19 @@ class Hub:
         # Ticks keep their rate: the time spent rendering and sending is taken off the wait.
         loop = asyncio.get_running_loop()
         next_tick = loop.time()
+        clock = time.perf_counter
         while True:
             next_tick = max(next_tick + self._tick, loop.time())
             await asyncio.sleep(next_tick - loop.time())
+            rooms = 0
+            render = fan_out = 0.0
+            counts = [0, 0, 0, 0]  # put_state outcomes: written, skipped, queued, resync
             for event_id, room in list(self._rooms.items()):
                 if not (room.dirty or room.recount):
                     continue
                 room.dirty = room.recount = False
+                rooms += 1
+                started = clock()
                 try:
                     rendered = await self._render(event_id, self.online(event_id))
                 except asyncio.CancelledError:
@@ -271,22 +300,41 @@ class Hub:
                     log.exception("rendering event %s failed; retrying next tick", event_id)
                     room.dirty = True
                     continue
+                finally:
+                    rendered_at = clock()
+                    render += rendered_at - started
                 try:
                     for audience, body in rendered.items():
-                        await self._fan_out(room, audience, body)
+                        await self._fan_out(room, audience, body, counts)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # the ticker must outlive any one bad render
                     log.exception("sending event %s failed; full state next tick", event_id)
                     room.last.clear()
                     room.dirty = True
+                finally:
+                    fan_out += clock() - rendered_at
+            if rooms and self._metrics is not None:
+                self._metrics.observe_tick(
+                    render,
+                    fan_out,
+                    rooms,
+                    written=counts[WRITTEN],
+                    resumed=counts[QUEUED] + counts[RESYNC],
+                    resyncs=counts[RESYNC],
+                )
 
-    async def _fan_out(self, room: Room, audience: str, body: Body) -> None:
+    async def _fan_out(
+        self, room: Room, audience: str, body: Body, counts: list[int] | None = None
+    ) -> None:
         """Serialise once per audience and hand the same string to every screen.
 
         Every FAN_OUT_SLICE_SECONDS it yields to the event loop, so a tick to thousands of
         screens does not hold back acknowledgements and database replies for its whole length.
+        `counts[outcome]` counts what each screen's outbox did with the update.
         """
+        if counts is None:
+            counts = [0, 0, 0, 0]
         previous = room.last.get(audience)
         base = room.versions.get(audience, 0)
         changes = queue_diff(previous, body) if previous is not None else None
@@ -317,5 +365,5 @@ class Hub:
                 continue
             if unchanged and screen.outbox.in_step:
                 continue
-            screen.outbox.put_state(diff, full)
+            counts[screen.outbox.put_state(diff, full)] += 1
             self.updates_sent += 1

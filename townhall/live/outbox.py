@@ -34,6 +34,13 @@ class Prepared:
         return self._frame
 
 
+# What `Outbox.put_state` did with an update (the ticker counts them; live/metrics.py).
+WRITTEN = 0  # straight to the connection
+SKIPPED = 1  # the outbox is closed or closing
+QUEUED = 2  # left for the connection's send task to resume and drain
+RESYNC = 3  # queued as the full state, an earlier update being still unsent
+
+
 class Overflow(Exception):
     """The client fell too far behind; close it and let it resync on reconnect."""
 
@@ -73,15 +80,17 @@ class Outbox:
         self._messages.append(prepared)
         self._ready.set()
 
-    def put_state(self, diff: Prepared | None, full: Callable[[], Prepared]) -> None:
+    def put_state(self, diff: Prepared | None, full: Callable[[], Prepared]) -> int:
         if self._closed or self._closing:
-            return
-        state = diff if diff is not None and self._in_step and self._state is None else full()
+            return SKIPPED
+        behind = self._state is not None
+        state = diff if diff is not None and self._in_step and not behind else full()
         self._in_step = True
         if self._write_now(state):
-            return
+            return WRITTEN
         self._state = state
         self._ready.set()
+        return RESYNC if behind and diff is not None else QUEUED
 
     def _write_now(self, message: Prepared) -> bool:
         idle = not (self._messages or self._state is not None or self._in_flight)

@@ -24,11 +24,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.store.db import SessionFactory
+from townhall.store.tally import Tally
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[Any]]
+Queued = tuple[Work, "asyncio.Future[Any]", str, int]  # the work, its answer, its kind and size
+Observer = Callable[[Tally], None]
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: another transaction (a dedup
@@ -62,13 +65,17 @@ def is_outage(error: BaseException) -> bool:
 
 
 class GroupCommitter:
-    def __init__(self, sessions: SessionFactory, *, max_batch: int = 256) -> None:
+    def __init__(
+        self, sessions: SessionFactory, *, max_batch: int = 256, observe: Observer | None = None
+    ) -> None:
         self._sessions = sessions
         self._max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Work, asyncio.Future[Any]]] = asyncio.Queue()
+        self._queue: asyncio.Queue[Queued] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.commits = 0
         self.actions = 0
+        # Told each group's figures (store/tally.py) once it committed or failed.
+        self.observe = observe
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="group-committer")
@@ -79,14 +86,17 @@ class GroupCommitter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         while not self._queue.empty():
-            _, future = self._queue.get_nowait()
+            _, future, _, _ = self._queue.get_nowait()
             if not future.done():
                 future.set_exception(CommitterStopped("the server is stopping"))
 
-    async def run(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-        """Apply `work` in the next group transaction; returns once that has committed."""
+    async def run(
+        self, work: Callable[[AsyncSession], Awaitable[T]], *, kind: str = "action", size: int = 1
+    ) -> T:
+        """Apply `work` in the next group transaction; returns once that has committed.
+        `kind` and `size` (the requests it carries) only describe it in the group's figures."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        await self._queue.put((work, future))
+        await self._queue.put((work, future, kind, size))
         return await future
 
     async def _run(self) -> None:
@@ -95,7 +105,15 @@ class GroupCommitter:
             await asyncio.sleep(0)  # let actions that arrived together join this commit
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            await self._commit(batch)
+            tally = Tally()
+            for _, _, kind, size in batch:
+                tally.count(kind, size)
+            try:
+                await self._commit(batch, tally=tally)
+            finally:
+                tally.finish()
+                if self.observe is not None:
+                    self.observe(tally)
 
     async def _apply(self, session: AsyncSession, work: Work) -> tuple[Any, BaseException | None]:
         """Run one work in a savepoint of its own: (value, None) or (None, why it failed)."""
@@ -112,7 +130,12 @@ class GroupCommitter:
                 return None, refused
 
     async def _commit_alone(
-        self, work: Work, future: asyncio.Future[Any], *, isolated: bool = False
+        self,
+        work: Work,
+        future: asyncio.Future[Any],
+        *,
+        isolated: bool = False,
+        tally: Tally | None = None,
     ) -> None:
         """A group of one work needs no savepoint (two statements fewer): its transaction is
         its own, so when the work fails, rolling all of it back undoes just that work.
@@ -122,12 +145,21 @@ class GroupCommitter:
             refused: BaseException | None = None
             try:
                 async with self._sessions() as session, session.begin():
+                    if tally is not None:
+                        await tally.attach(session)
                     try:
                         value = await work(session)
                     except Exception as error:
                         refused = error
                         raise
+                    if tally is not None:
+                        tally.wait_from()
+                if tally is not None:
+                    tally.committed()
             except Exception as failure:
+                if tally is not None:
+                    tally.detach()
+                    tally = None  # retries are not this group's figures
                 if refused is not None and retries < TRANSIENT_RETRIES and is_transient(refused):
                     retries += 1
                     log.info("work rolled back by a lock conflict; trying it again")
@@ -156,20 +188,30 @@ class GroupCommitter:
             return
 
     async def _commit(
-        self, batch: list[tuple[Work, asyncio.Future[Any]]], *, isolated: bool = False
+        self, batch: list[Queued], *, isolated: bool = False, tally: Tally | None = None
     ) -> None:
+        """Commit the group; `tally` (the first attempt's only) counts what it costs."""
         if len(batch) == 1:
-            await self._commit_alone(*batch[0], isolated=isolated)
+            work, future, _, _ = batch[0]
+            await self._commit_alone(work, future, isolated=isolated, tally=tally)
             return
         outcomes: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
             async with self._sessions() as session, session.begin():
-                for work, future in batch:
+                if tally is not None:
+                    await tally.attach(session)
+                for work, future, _, _ in batch:
                     outcomes.append((future, *await self._apply(session, work)))
+                if tally is not None:
+                    tally.wait_from()
+            if tally is not None:
+                tally.committed()
         except Exception as failure:
+            if tally is not None:
+                tally.detach()
             if is_outage(failure):
                 log.error("group commit of %d actions failed", len(batch), exc_info=failure)
-                for _, future in batch:
+                for _, future, _, _ in batch:
                     if not future.done():
                         failed = CommitFailed(str(failure))
                         failed.__cause__ = failure

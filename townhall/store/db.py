@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from townhall.store.sqlite_driver import one_trip_dbapi
+from townhall.store.tally import count_statements
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def create_engine(url: str, *, schema: str | None = None) -> AsyncEngine:
     engine = create_async_engine(url, insertmanyvalues_page_size=5000, **kwargs)
     if is_sqlite(url):
         _configure_sqlite(engine)
+    count_statements(engine)
     return engine
 
 

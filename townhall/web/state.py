@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from townhall.actions.base import Services
 from townhall.actions.spread import SpreadCache
 from townhall.dedup.worker import DedupWorker
+from townhall.live.metrics import Metrics
 from townhall.settings import Settings
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission
@@ -15,6 +16,14 @@ from townhall.web.client import ClientIdentifier
 from townhall.web.organiser_auth import OrganiserAuth
 from townhall.web.ratelimit import ActionLimits
 from townhall.web.venue import VenueTokens
+
+
+@dataclass
+class Operations:
+    """What the operators' endpoints read (web/ops.py)."""
+
+    metrics: Metrics
+    shutting_down: bool = False
 
 
 @dataclass
@@ -30,3 +39,4 @@ class AppState:
     venues: VenueTokens
     access: AccessDesk | None = None  # participation modes (web/access.py)
     spreads: SpreadCache = field(default_factory=SpreadCache)  # regional balance (web/spread.py)
+    ops: Operations | None = None
