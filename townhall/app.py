@@ -37,6 +37,8 @@ from townhall.store.db import create_engine, session_factory
 from townhall.web import access as access_api
 from townhall.web import api, calendar, pages, stage, support
 from townhall.web import organisers as organisers_api
+from townhall.web import record as record_api
+from townhall.web import widget as widget_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
@@ -200,6 +202,8 @@ def create_app(
         *stage.routes,
         *organisers_api.routes,
         *access_api.routes,
+        *record_api.routes,
+        *widget_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]
