@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
+from townhall.store.demo_record import seed_record_demo
 from townhall.store.tables import (
     Candidate,
     Event,
@@ -104,6 +105,7 @@ async def seed_demo(
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
         session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
+    await seed_record_demo(session, series, now)
     if verified_event:
         created.append(await _verified_town_hall(session, series, now))
     return created
