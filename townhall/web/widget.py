@@ -27,7 +27,18 @@ from townhall.store import record as store
 from townhall.web.catalogue import RTL, choose_language, translate
 from townhall.web.state import AppState
 
-WIDGET_ANSWERED = 12  # the rest is one link away, on the full record
+WIDGET_ANSWERED = 10  # the rest is one link away, on the full record
+# A question longer than this is cut (at a space when there is one near): the widget stays
+# small (tests/web/test_widget.py) and the full text is one link away.
+SHORT_TEXT = 240
+
+
+def shorten(text: str, limit: int = SHORT_TEXT) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 0.75 else cut).rstrip() + "…"
 
 
 def pick_wording(group: Group, language: str) -> Wording:
@@ -39,7 +50,7 @@ def pick_wording(group: Group, language: str) -> Wording:
 def _question(group: Group, language: str) -> str:
     wording = pick_wording(group, language)
     lang = f' lang="{escape(wording.language)}"' if wording.language else ""
-    return f'<q dir="auto"{lang}>{escape(wording.text)}</q>'
+    return f'<q dir="auto"{lang}>{escape(shorten(wording.text))}</q>'
 
 
 def _clock(moment: datetime, zone: str) -> str:
