@@ -8,6 +8,7 @@ import pytest
 from browser.support import LiveEvent, Screens, axe_violations
 from browser.test_security import _shows, other_site
 from playwright.async_api import expect
+from records import add_record_demo
 
 from townhall.store.demo_record import RECORD_SLUG
 
@@ -16,6 +17,7 @@ from townhall.store.demo_record import RECORD_SLUG
 async def test_record_page_lists_answers_in_order_with_recording_links(
     live_event: LiveEvent, screens: Screens, locale: str
 ) -> None:
+    await add_record_demo(live_event.database)
     page = await screens.open(f"{live_event.base_url}/e/{RECORD_SLUG}/record#q-3", locale=locale)
 
     rows = page.locator("#answered > li")
@@ -55,6 +57,7 @@ async def test_record_page_of_a_live_event_says_it_is_not_ready(
 async def test_widget_framed_by_another_site_shows_the_live_question_and_is_accessible(
     live_event: LiveEvent, screens: Screens, locale: str
 ) -> None:
+    await add_record_demo(live_event.database)
     first = await live_event.ask("How will you make the United Nations more transparent?")
     await live_event.ask("ما هي خطتك لمكافحة الجوع في المناطق الريفية؟")
     await live_event.act("mark_answering", moderator=True, question_id=first)
@@ -87,6 +90,7 @@ async def test_widget_framed_by_another_site_shows_the_live_question_and_is_acce
 async def test_widget_without_script_shows_the_record(
     live_event: LiveEvent, screens: Screens
 ) -> None:
+    await add_record_demo(live_event.database)
     page = await screens.open(None)
     await page.context.close()
     context = await screens.browser.new_context(java_script_enabled=False)

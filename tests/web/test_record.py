@@ -11,8 +11,9 @@ from typing import Any
 import feedparser
 import httpx
 import jsonschema_rs
-from conftest import Database, ServerFactory, seed
+from conftest import Database, ServerFactory
 from organisers import add_organiser, sign_in
+from records import seed_with_record
 from sqlalchemy import update
 
 from townhall.settings import PROJECT_ROOT
@@ -49,7 +50,7 @@ async def _ask(http: httpx.AsyncClient, slug: str, texts: list[str]) -> list[int
 async def test_record_answers_in_the_order_taken_with_links_into_the_recording(
     database: Database, start_server: ServerFactory
 ) -> None:
-    demo = await seed(database)
+    demo = await seed_with_record(database)
     server = await start_server(database)
     key = {"Authorization": f"Bearer {demo.moderator_key}"}
     base = f"/api/events/{demo.slug}"
@@ -104,7 +105,7 @@ async def test_record_answers_in_the_order_taken_with_links_into_the_recording(
 async def test_record_demo_matches_the_json_schema_and_links_the_recording(
     database: Database, start_server: ServerFactory
 ) -> None:
-    await seed(database)
+    await seed_with_record(database)
     server = await start_server(database)
 
     async with httpx.AsyncClient(base_url=server.base_url) as http:
@@ -144,7 +145,7 @@ async def test_record_unknown_event_is_404(
 async def test_record_csv_one_line_per_wording_with_formulas_neutralised(
     sqlite_database: Database, start_server: ServerFactory
 ) -> None:
-    demo = await seed(sqlite_database)
+    demo = await seed_with_record(sqlite_database)
     server = await start_server(sqlite_database)
 
     async with httpx.AsyncClient(base_url=server.base_url) as http:
@@ -170,7 +171,7 @@ async def test_record_csv_one_line_per_wording_with_formulas_neutralised(
 async def test_records_feed_lists_ended_events_of_published_series(
     database: Database, start_server: ServerFactory
 ) -> None:
-    await seed(database)
+    await seed_with_record(database)
     server = await start_server(database)
 
     async with httpx.AsyncClient(base_url=server.base_url) as http:
@@ -186,7 +187,7 @@ async def test_records_feed_lists_ended_events_of_published_series(
 async def test_organiser_sets_recording_and_licence_and_the_record_follows(
     database: Database, start_server: ServerFactory
 ) -> None:
-    await seed(database)
+    await seed_with_record(database)
     await add_organiser(database, "admin@example.org", admin=True)
     server = await start_server(database)
     recording = f"/api/organiser/events/{RECORD_SLUG}/recording"

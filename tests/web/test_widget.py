@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import httpx
-from conftest import Database, ServerFactory, seed
+from conftest import Database, ServerFactory
+from records import seed_with_record
 from sqlalchemy import update
 
 from townhall.domain.record import Group, Recording, Wording
@@ -51,7 +52,7 @@ def parse(html: str) -> Texts:
 async def test_widget_live_shows_the_question_on_stage_and_the_next_three(
     database: Database, start_server: ServerFactory
 ) -> None:
-    demo = await seed(database)
+    demo = await seed_with_record(database)
     server = await start_server(database)
     key = {"Authorization": f"Bearer {demo.moderator_key}"}
     texts = [
@@ -91,7 +92,7 @@ async def test_widget_live_shows_the_question_on_stage_and_the_next_three(
 async def test_widget_after_the_event_shows_the_record_with_recording_links(
     database: Database, start_server: ServerFactory
 ) -> None:
-    await seed(database)
+    await seed_with_record(database)
     server = await start_server(database)
 
     async with httpx.AsyncClient(base_url=server.base_url) as http:
@@ -111,7 +112,7 @@ async def test_widget_after_the_event_shows_the_record_with_recording_links(
 
 
 async def test_widget_before_and_cancelled(database: Database, start_server: ServerFactory) -> None:
-    await seed(database)
+    await seed_with_record(database)
     engine = create_engine(database.url, schema=database.schema)
     async with session_factory(engine, write=True)() as session, session.begin():
         await session.execute(

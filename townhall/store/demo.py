@@ -40,10 +40,11 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def seed_demo(
-    session: AsyncSession, now: datetime, *, verified_event: bool = False
+    session: AsyncSession, now: datetime, *, verified_event: bool = False, record: bool = False
 ) -> list[DemoEvent]:
     """Create the demo (call inside a transaction on an empty database); `verified_event`
-    (what `make serve` seeds) adds a live town hall open to verified participants only."""
+    (what `make serve` seeds) adds a live town hall open to verified participants only, and
+    `record` (also `make serve`'s) an ended dialogue with its public record."""
     series = Series(
         slug="sg-dialogues",
         uid=f"{uuid.uuid4()}@townhall",
@@ -105,7 +106,8 @@ async def seed_demo(
         session.add(EventCandidate(event_id=event.id, candidate_id=person.id))
         session.add(EventModerator(event_id=event.id, moderator_id=moderator.id))
         created.append(DemoEvent(slug, event.code, key))
-    await seed_record_demo(session, series, now)
+    if record:
+        await seed_record_demo(session, series, now)
     if verified_event:
         created.append(await _verified_town_hall(session, series, now))
     return created

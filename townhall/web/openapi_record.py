@@ -36,17 +36,6 @@ def record_paths() -> dict[str, Any]:
                 },
             }
         },
-        "/records.atom": {
-            "get": {
-                "summary": "Atom feed (RFC 4287) of the newest public records, newest first.",
-                "responses": {
-                    "200": {
-                        "description": "An Atom feed.",
-                        "content": {"application/atom+xml": {"schema": {"type": "string"}}},
-                    }
-                },
-            }
-        },
         "/api/organiser/events/{slug}/recording": {
             "post": organiser(
                 "Set (or remove, with nulls) the recording's link and start, for the record's "
