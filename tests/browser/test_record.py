@@ -4,8 +4,15 @@ site, and without script."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
-from browser.support import LiveEvent, Screens, axe_violations
+from browser.support import (
+    ORGANISER_EMAIL,
+    ORGANISER_PASSWORD,
+    LiveEvent,
+    Screens,
+    axe_violations,
+)
 from browser.test_security import _shows, other_site
 from playwright.async_api import expect
 from records import add_record_demo
@@ -101,3 +108,31 @@ async def test_widget_without_script_shows_the_record(
 
     await expect(page.locator("ol > li q")).to_have_count(4)
     await expect(page.locator("a[href*='media.un.org']")).to_have_count(4)
+
+
+async def test_organiser_console_sets_the_recording_and_shows_the_embed_code(
+    live_event: LiveEvent, screens: Screens
+) -> None:
+    await add_record_demo(live_event.database)
+    await live_event.add_organiser(admin=True)
+    page = await screens.open(f"{live_event.base_url}/organise")
+    await page.get_by_label("Email", exact=True).fill(ORGANISER_EMAIL)
+    await page.get_by_label("Password", exact=True).fill(ORGANISER_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    panel = page.locator(f"#rec-{RECORD_SLUG}")
+    await panel.locator("summary").click()
+
+    await panel.get_by_label("Recording link (http or https)").fill("javascript:alert(1)")
+    await panel.get_by_role("button", name="Save the recording").click()
+    await expect(panel.locator("p[role=status]")).to_contain_text("http:// or https://")
+    await panel.get_by_label("Recording link (http or https)").fill("https://youtu.be/abc")
+    await panel.get_by_role("button", name="Save the recording").click()
+    await expect(panel.locator("p[role=status]")).to_have_text("Saved.")
+
+    code = await panel.get_by_label("Code to embed on a website").input_value()
+    assert code.startswith(f'<iframe src="{live_event.base_url}/e/{RECORD_SLUG}/widget"')
+    assert await axe_violations(page) == []
+    async with httpx.AsyncClient(base_url=live_event.base_url) as http:
+        record = (await http.get(f"/api/events/{RECORD_SLUG}/record")).json()
+    assert record["recording"]["url"] == "https://youtu.be/abc"
+    assert record["answered"][0]["recording_link"] == "https://youtu.be/abc?t=480"
