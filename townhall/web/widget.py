@@ -114,9 +114,10 @@ class Page:
             if rows
             else f'<p class="muted">{self.t("rec_answered_none")}</p>'
         )
+        zone_note = self.t("rec_times_zone", zone=zone.replace("_", " "))
         return (
             f'<section aria-labelledby="w-done"><h2 id="w-done">{self.t("rec_answered")}</h2>'
-            f"{body}<p>{self.link(f'{self.origin}/e/{self.slug}/record', self.t('wdg_record'))}"
+            f'{body}<p class="muted">{zone_note}</p><p>{self.link(f'{self.origin}/e/{self.slug}/record', self.t('wdg_record'))}"
             f"</p></section>"
         )
 
