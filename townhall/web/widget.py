@@ -115,10 +115,10 @@ class Page:
             else f'<p class="muted">{self.t("rec_answered_none")}</p>'
         )
         zone_note = self.t("rec_times_zone", zone=zone.replace("_", " "))
+        full = self.link(f"{self.origin}/e/{self.slug}/record", self.t("wdg_record"))
         return (
             f'<section aria-labelledby="w-done"><h2 id="w-done">{self.t("rec_answered")}</h2>'
-            f'{body}<p class="muted">{zone_note}</p><p>{self.link(f'{self.origin}/e/{self.slug}/record', self.t('wdg_record'))}"
-            f"</p></section>"
+            f'{body}<p class="muted">{zone_note}</p><p>{full}</p></section>'
         )
 
     def document(self, title: str, status: str, content: str) -> str:
