@@ -106,8 +106,9 @@ class Page:
             )
             record_link = f"{self.origin}/e/{self.slug}/record#q-{group.root_id}"
             rows.append(
-                f'<li><span class="when">{self.link(record_link, _clock(taken, zone))}</span> '
-                f"{_question(group, self.language)}{watch}</li>"
+                f"<li>{_question(group, self.language)}"
+                f'<span class="meta">{self.link(record_link, _clock(taken, zone))}{watch}</span>'
+                "</li>"
             )
         body = (
             f"<ol>{''.join(rows)}</ol>"
@@ -131,8 +132,8 @@ class Page:
             '<link rel="icon" href="data:,">'
             '<link rel="stylesheet" href="/static/css/widget.css">'
             '<script src="/static/js/widget.js" defer></script></head>'
-            f'<body><main id="w"><h1>{heading} '
-            f'<span class="badge" data-status="{status}">{self.t(f"status_{status}")}</span></h1>'
+            f'<body><main id="w"><h1>{heading}</h1>'
+            f'<p><span class="badge" data-status="{status}">{self.t(f"status_{status}")}</span></p>'
             f"{content}"
             f'<p class="foot">{self.link(f"{self.origin}/e/{self.slug}", self.t("wdg_open"))}'
             "</p></main></body></html>"
