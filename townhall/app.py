@@ -36,6 +36,8 @@ from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
 from townhall.web import api, calendar, ops, pages, series_record, spread, stage, support
 from townhall.web import organisers as organisers_api
+from townhall.web import record as record_api
+from townhall.web import widget as widget_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
 from townhall.web.auth import ParticipantCookies
@@ -223,6 +225,8 @@ def create_app(
         *organisers_api.routes,
         *access_api.routes,
         *series_record.routes,
+        *record_api.routes,
+        *widget_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

@@ -71,7 +71,7 @@ async def _seed(settings: Settings) -> dict[str, Any] | None:
         async with session_factory(engine, write=True)() as session, session.begin():
             if not await is_empty(session):
                 return None
-            created = await seed_demo(session, datetime.now(UTC), verified_event=True)
+            created = await seed_demo(session, datetime.now(UTC), verified_event=True, record=True)
             slugs = [e.slug for e in created]
             # The projector's link: with the stage key its QR code carries venue tokens.
             stage_keys = {

@@ -9,6 +9,7 @@ import { tooMany, wireAccount } from './organiser/account.js';
 import { membersBlock } from './organiser/members.js';
 import { commonBlock } from './organiser/common.js';
 import { fillWindow, keepWindowWallClock, windowErrors, windowLine, windowPayload, windowValues } from './organiser/window.js';
+import { licencePanel, recordPanel } from './organiser/record.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -160,6 +161,7 @@ function seriesItem(s) {
       h('button', { type: 'button', id: `new-ev-${s.slug}`, class: 'secondary', 'aria-describedby': headId, onclick: () => openEventForm({ mode: 'new', series: s.slug }) }, t('org_new_event'))),
     membersBlock(s, { api, say, reload }),
     commonBlock(s, { api, say }),
+    licencePanel(s, { api }),
     h('h4', {}, t('org_events_count', { n: events.length })),
     events.length ? h('ol', { class: 'plain events' }, events.map(eventItem)) : h('p', { class: 'muted' }, t('org_no_events')));
 }
@@ -192,6 +194,7 @@ function eventItem(ev) {
       h('a', { href: ev.url, class: 'btn' }, t('org_participant_page'))),
     open ? rescheduleForm(ev) : null,
     over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries) }),
+    cancelled ? null : recordPanel(ev, { api }),
     link && !cancelled ? h('div', { class: 'modlink' }, copyBox(`ml-${ev.slug}`, link, 'org_moderator_link_label'), h('p', { class: 'hint' }, t('org_moderator_link_hint'))) : null);
 }
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from conftest import Database, ServerFactory, seed
 
-from townhall.web.security import EMBEDDABLE, content_security_policy
+from townhall.web.security import EMBEDDABLE, FRAMABLE_ANYWHERE, content_security_policy
 
 
 def _csp(origin: str, frame_ancestors: str) -> str:
@@ -92,3 +92,44 @@ def test_content_security_policy_uses_wss_for_an_https_origin() -> None:
     policy = content_security_policy("https://townhall.example.org", "")
 
     assert "connect-src 'self' wss://townhall.example.org;" in policy
+
+
+async def test_security_headers_only_the_widget_is_framable_by_any_site(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed(sqlite_database)
+    server = await start_server(sqlite_database)
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        widget = await http.get(f"/e/{demo.slug}/widget")
+        others = [
+            await http.get(path)
+            for path in (
+                f"/e/{demo.slug}/record",
+                f"/e/{demo.slug}",
+                f"/e/{demo.slug}/stage",
+                f"/api/events/{demo.slug}/record",
+                "/records.atom",
+                "/static/js/widget.js",
+            )
+        ]
+
+    assert widget.headers["content-security-policy"] == _csp(server.base_url, "*")
+    assert "x-frame-options" not in widget.headers
+    for response in others:
+        assert response.headers["x-frame-options"] == "DENY", response.url
+        assert response.headers["content-security-policy"].endswith("frame-ancestors 'none'")
+
+
+@pytest.mark.parametrize(
+    ("path", "anywhere"),
+    [
+        ("/e/town-hall/widget", True),
+        ("/e/town-hall/widget/", True),
+        ("/e/town-hall/widget/extra", False),
+        ("/e/town-hall/record", False),
+        ("/x/e/town-hall/widget", False),
+    ],
+)
+def test_framable_anywhere_is_the_widget_alone(path: str, anywhere: bool) -> None:
+    assert bool(FRAMABLE_ANYWHERE.match(path)) is anywhere

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
 from townhall.store.demo_advance import open_questions_in_advance
+from townhall.store.demo_record import seed_record_demo
 from townhall.store.demo_series import seed_series_memory
 from townhall.store.tables import (
     Candidate,
@@ -41,10 +42,11 @@ async def is_empty(session: AsyncSession) -> bool:
 
 
 async def seed_demo(
-    session: AsyncSession, now: datetime, *, verified_event: bool = False
+    session: AsyncSession, now: datetime, *, verified_event: bool = False, record: bool = False
 ) -> list[DemoEvent]:
     """Create the demo (call inside a transaction on an empty database); `verified_event`
-    (what `make serve` seeds) adds a live town hall open to verified participants only."""
+    (what `make serve` seeds) adds a live town hall open to verified participants only, and
+    `record` (also `make serve`'s) an ended dialogue with its public record."""
     series = Series(
         slug="sg-dialogues",
         uid=f"{uuid.uuid4()}@townhall",
@@ -112,6 +114,8 @@ async def seed_demo(
         created.append(
             DemoEvent(*await seed_series_memory(session, series, people[0], moderator, now))
         )
+    if record:  # after the series' ended dialogue, which it fills when there is one
+        await seed_record_demo(session, series, now)
     return created
 
 

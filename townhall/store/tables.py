@@ -51,6 +51,9 @@ class Series(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Drafts are visible to organisers only; publishing shows the schedule and its feed.
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The licence notice of its events' public records (docs/record.md), e.g. "CC BY 4.0".
+    licence_name: Mapped[str | None] = mapped_column(String(200))
+    licence_url: Mapped[str | None] = mapped_column(String(500))
 
 
 class Organiser(Base):
@@ -113,6 +116,9 @@ class Event(Base):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The recording, for the public record's links into it at each question (docs/record.md).
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class EventCandidate(Base):

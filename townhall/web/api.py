@@ -14,7 +14,9 @@ from starlette.routing import Route
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
 from townhall.actions.views import load_own_marks, load_queue
 from townhall.domain.ical import google_calendar_url, outlook_calendar_url
+from townhall.domain.record import record_url
 from townhall.store import queries
+from townhall.store.record import has_ended
 from townhall.store.schedule import calendar_events
 from townhall.web import messages
 from townhall.web.admission import problem_for
@@ -60,9 +62,11 @@ def event_links(state: AppState, slug: str) -> dict[str, str]:
 
 async def list_events(request: Request) -> Response:
     state = _state(request)
+    now = state.services.clock()
     async with state.services.read_sessions() as session:
         events = await queries.list_public_events(session)
         candidates = await queries.candidates_by_event(session)
+    origin = state.settings.public_origin
     return JSONResponse(
         {
             "events": [
@@ -72,6 +76,10 @@ async def list_events(request: Request) -> Response:
                     "venue": event.venue,
                     "stream_url": event.stream_url,
                     **event_links(state, event.slug),
+                    # An ended event's public record (docs/record.md); None before it ends.
+                    "record_url": (
+                        record_url(origin, event.slug) if has_ended(event, now) else None
+                    ),
                 }
                 for event in events
             ]

@@ -33,6 +33,7 @@ from townhall.web.openapi_parts import (
     responses,
     slug,
 )
+from townhall.web.openapi_record import record_paths
 from townhall.web.openapi_series import SERIES_SCHEMAS, series_paths
 from townhall.web.organisers import PasswordChange, SignIn
 
@@ -284,6 +285,7 @@ def _organiser_paths() -> dict[str, Any]:
 def build_openapi() -> dict[str, Any]:
     paths = {**_public_paths(), **_action_paths(), **_organiser_paths(), **access_paths()}
     paths.update(series_paths())
+    paths.update(record_paths())
     schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS, **SERIES_SCHEMAS}
     hoist_defs(paths, schemas)
     return {

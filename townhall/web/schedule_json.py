@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from townhall.domain.ical import google_calendar_url, outlook_calendar_url, webcal_url
-from townhall.domain.schedule import CalendarEvent, display_status, to_local
+from townhall.domain.record import record_url
+from townhall.domain.schedule import CalendarEvent, EventStatus, display_status, to_local
 from townhall.store.tables import Event, Series
 from townhall.web.messages import iso
 
@@ -26,6 +27,12 @@ def series_json(series: Series, origin: str) -> dict[str, Any]:
         "title": series.title,
         "description": series.description,
         "published": series.published_at is not None,
+        # The licence notice of the series' public records (docs/record.md).
+        "licence": (
+            {"name": series.licence_name, "url": series.licence_url}
+            if series.licence_name
+            else None
+        ),
         **series_links(series, origin),
     }
 
@@ -59,7 +66,8 @@ def event_json(
         "ics_url": f"{origin}/events/{event.slug}/invite.ics",
         "google_url": google_calendar_url(calendar),
         "outlook_url": outlook_calendar_url(calendar),
-        "record_url": f"{origin}/e/{event.slug}#answered",
+        # The public record (docs/record.md) once the event has ended.
+        "record_url": record_url(origin, event.slug) if status is EventStatus.ENDED else None,
         "questions_from": _moment(calendar.questions.opens),
         "questions_until": _moment(calendar.questions.closes),
     }
@@ -69,5 +77,10 @@ def event_json(
             questions_open=event.questions_open,
             moderation_mode=event.moderation_mode,
             access_mode=event.access_mode,
+            recording_url=event.recording_url,
+            recording_started_at=(
+                iso(event.recording_started_at) if event.recording_started_at else None
+            ),
+            widget_url=f"{origin}/e/{event.slug}/widget",
         )
     return data

@@ -8,7 +8,9 @@
   Referer header.
 - Framing refused (`frame-ancestors 'none'` and `X-Frame-Options: DENY`), except for the
   read-only views an organiser may embed in their own site, the stage screen and the public
-  schedule, which may be framed by the sources in `TOWNHALL_FRAME_ANCESTORS` (none by default).
+  schedule, which may be framed by the sources in `TOWNHALL_FRAME_ANCESTORS` (none by default);
+  and the media partners' widget (`/e/{slug}/widget`, read-only, no cookie, no form), which any
+  site may frame (`frame-ancestors *`, no X-Frame-Options).
 
 Pure ASGI: the header lists are built once and appended to each response start.
 """
@@ -22,6 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # /e/{slug}/stage (the stage screen) and /s/{slug} (a series' public schedule).
 EMBEDDABLE = re.compile(r"^/(?:e/[^/]+/stage|s/[^/]+)/?$")
+# /e/{slug}/widget: made to be embedded by any site (docs/security.md, "Framing").
+FRAMABLE_ANYWHERE = re.compile(r"^/e/[^/]+/widget/?$")
+ANY_SITE = "*"
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -61,12 +66,19 @@ class SecurityHeaders:
         self.app = app
         self._framed_nowhere = _headers(public_origin, "")
         self._embeddable = _headers(public_origin, frame_ancestors)
+        self._anywhere = _headers(public_origin, ANY_SITE)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self._embeddable if EMBEDDABLE.match(scope["path"]) else self._framed_nowhere
+        path = scope["path"]
+        if FRAMABLE_ANYWHERE.match(path):
+            extra = self._anywhere
+        elif EMBEDDABLE.match(path):
+            extra = self._embeddable
+        else:
+            extra = self._framed_nowhere
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
