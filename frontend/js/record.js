@@ -3,6 +3,7 @@
 import { $, h, setText, userText, slugFromPath } from './dom.js';
 import { t, startI18n, currentLang } from './i18n.js';
 import { languageTag } from './wordings.js';
+import { regionLine } from './spread.js';
 
 const slug = slugFromPath();
 let record = null;
@@ -43,7 +44,8 @@ function questionRow(q, answered) {
       ...(answered ? q.taken_again.flatMap((again) => [
         h('span', {}, h('time', { datetime: again.taken_at }, t('rec_taken_again', { time: clock(again.taken_at) }))),
         watch(again)]) : []),
-      h('span', {}, t('votes', { n: q.supporters }))));
+      h('span', {}, t('votes', { n: q.supporters }))),
+    answered ? null : h('p', { class: 'meta spread-line' }, regionLine(q.spread, record.privacy_threshold, 'rec_spread_none')));
 }
 
 function render() {

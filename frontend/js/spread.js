@@ -71,6 +71,11 @@ const cellName = (kind, key) => {
 };
 const cells = (kind, list) => list.map((c) => t('spread_cell', { name: cellName(kind, c.key), n: c.supporters })).join(' · ');
 
+// "Support from 2 regions: Africa: 12 · Europe: 7" (also on the public record's questions).
+export const regionLine = (spread, threshold, none = 'spread_none') => (spread && spread.by_region.length
+  ? `${t('spread_regions', { n: spread.regions })}: ${cells('region', spread.by_region)}`
+  : t(none, { min: num(threshold) }));
+
 export function renderSpread(li, item) {
   let box = li.querySelector(':scope > .q-body > .spread');
   if (!box) {
@@ -91,10 +96,7 @@ export function renderSpread(li, item) {
   if (!data) return;
   const line = box.querySelector('.spread-line');
   const regions = spread ? spread.by_region : [];
-  const count = spread ? spread.regions : 0;
-  setText(line, regions.length
-    ? `${t('spread_regions', { n: count })}: ${cells('region', regions)}`
-    : t('spread_none', { min: num(data.threshold) }));
+  setText(line, regionLine(spread, data.threshold));
   const total = spread ? spread.supporters : 0;
   box.querySelector('.spread-bar').replaceChildren(...regions.map((c) => h('span', {
     class: `seg-${c.key.toLowerCase()}`,

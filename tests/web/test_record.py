@@ -245,3 +245,46 @@ async def test_organiser_sets_recording_and_licence_and_the_record_follows(
     ]
     assert after["licence"]["name"] == "CC0 1.0"
     assert anonymous.status_code in (401, 403)
+
+
+async def test_record_shows_the_spread_of_questions_not_reached_folded_at_the_threshold(
+    database: Database, start_server: ServerFactory
+) -> None:
+    demo = await seed_with_record(database)
+    server = await start_server(database)
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        (question,) = await _ask(http, demo.slug, ["How will you widen access to the UN?"])
+    # Five supporters from Senegal, two from France: the two never show, even as "other".
+    for number, country in enumerate(["SN"] * 5 + ["FR"] * 2):
+        async with httpx.AsyncClient(base_url=server.base_url) as person:
+            await person.get(f"/e/{demo.slug}")
+            profile = await person.post(
+                f"/api/events/{demo.slug}/actions/set_profile",
+                json={"client_id": f"p{number}", "country": country},
+            )
+            vote = await person.post(
+                f"/api/events/{demo.slug}/actions/vote",
+                json={"client_id": f"v{number}", "question_id": question},
+            )
+            assert (profile.status_code, vote.status_code) == (200, 200), vote.text
+    await _end(database, demo.slug)
+
+    async with httpx.AsyncClient(base_url=server.base_url) as http:
+        record = (await http.get(f"/api/events/{demo.slug}/record")).json()
+        table = list(
+            csv.DictReader(
+                io.StringIO((await http.get(f"/api/events/{demo.slug}/record.csv")).text)
+            )
+        )
+
+    assert jsonschema_rs.validator_for(SCHEMA).is_valid(record)
+    (row,) = [q for q in record["not_reached"] if q["id"] == question]
+    assert (record["privacy_threshold"], row["supporters"]) == (5, 8)
+    assert row["spread"] == {
+        "regions": 1,
+        "by_region": [{"key": "Africa", "supporters": 5}],
+        "by_group": [{"key": "African Group", "supporters": 5}],
+        "by_stakeholder": [{"key": "other", "supporters": 8}],
+    }
+    (line,) = [line for line in table if line["question_id"] == str(question)]
+    assert line["support_by_region"] == "Africa: 5"

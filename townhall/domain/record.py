@@ -13,11 +13,12 @@ value it needs read by `store/record.py` into a field of `RecordInputs`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from townhall.domain.recording import recording_link
+from townhall.domain.spread import Spread
 
 RECORD_VERSION = 1
 # What the record shows of a question: a hidden one never; a wording merged in while still
@@ -104,6 +105,10 @@ class RecordInputs:
     recording: Recording | None = None
     licence: Licence | None = None
     last_change: datetime | None = None  # the newest moderation-log entry
+    # Regional spread of the groups not reached, by root, folded at `privacy_minimum`
+    # (domain/spread.py): no count of fewer people is ever in the record.
+    spreads: Mapping[int, Spread] = field(default_factory=dict)
+    privacy_minimum: int = 5
 
     @property
     def record_url(self) -> str:
@@ -197,6 +202,26 @@ def support_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
     return {"supporters": group.supporters}
 
 
+def _cells(cells: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"key": cell.key, "supporters": cell.supporters} for cell in cells]
+
+
+def spread_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
+    """How the group's support spread across regions and stakeholder groups (None when no
+    supporter gave a country or a group, or all cells were below the privacy threshold)."""
+    spread = inputs.spreads.get(group.root_id)
+    if spread is None or not (spread.by_region or spread.by_group or spread.by_stakeholder):
+        return {"spread": None}
+    return {
+        "spread": {
+            "regions": spread.regions,
+            "by_region": _cells(spread.by_region),
+            "by_group": _cells(spread.by_group),
+            "by_stakeholder": _cells(spread.by_stakeholder),
+        }
+    }
+
+
 def _take(moment: datetime, recording: Recording | None) -> dict[str, Any]:
     link = recording_link(recording.url, recording.started_at, moment) if recording else None
     return {"taken_at": iso(moment), "recording_link": link}
@@ -211,7 +236,7 @@ def taken_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
 
 
 ANSWERED_PARTS: tuple[RowPart, ...] = (identity_part, wordings_part, support_part, taken_part)
-NOT_REACHED_PARTS: tuple[RowPart, ...] = (identity_part, wordings_part, support_part)
+NOT_REACHED_PARTS: tuple[RowPart, ...] = (identity_part, wordings_part, support_part, spread_part)
 
 
 def _row(group: Group, inputs: RecordInputs, parts: Iterable[RowPart], position: int) -> Any:
@@ -262,6 +287,7 @@ def build_record(inputs: RecordInputs) -> dict[str, Any]:
         "csv_url": f"{inputs.origin}/api/events/{inputs.event.slug}/record.csv",
         "updated_at": iso(updated_at(inputs)),
         "licence": {"name": licence.name, "url": licence.url} if licence else None,
+        "privacy_threshold": inputs.privacy_minimum,
         "recording": (
             {"url": recording.url, "started_at": iso(recording.started_at)} if recording else None
         ),
@@ -282,7 +308,15 @@ CSV_COLUMNS = (
     "supporters",
     "taken_at",
     "recording_link",
+    "support_by_region",
 )
+
+
+def _region_cells(row: Mapping[str, Any]) -> str:
+    spread = row.get("spread")
+    if not spread:
+        return ""
+    return "; ".join(f"{cell['key']}: {cell['supporters']}" for cell in spread["by_region"])
 
 
 def csv_rows(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -303,6 +337,7 @@ def csv_rows(record: Mapping[str, Any]) -> list[dict[str, Any]]:
                         "supporters": row["supporters"],
                         "taken_at": row.get("taken_at", ""),
                         "recording_link": row.get("recording_link") or "",
+                        "support_by_region": _region_cells(row),
                     }
                 )
     return lines

@@ -22,6 +22,8 @@ from townhall.domain.record import (
 )
 from townhall.domain.record_feed import FeedEntry
 from townhall.domain.schedule import EventStatus, display_status
+from townhall.domain.spread import spreads
+from townhall.store.spread import support_rows
 from townhall.store.tables import (
     Candidate,
     Event,
@@ -126,8 +128,11 @@ async def take_rows(session: AsyncSession, event_id: int) -> list[TakeRow]:
     return rows
 
 
-async def record_inputs(session: AsyncSession, event: Event, origin: str) -> RecordInputs:
-    """Everything the record of `event` shows, in a handful of reads."""
+async def record_inputs(
+    session: AsyncSession, event: Event, origin: str, privacy_minimum: int = 5
+) -> RecordInputs:
+    """Everything the record of `event` shows, in a handful of reads; regional spread folded
+    at `privacy_minimum` (TOWNHALL_PRIVACY_MIN_GROUP)."""
     series = await session.get(Series, event.series_id) if event.series_id is not None else None
     last_change = await session.scalar(
         select(func.max(ModerationEntry.created_at)).where(ModerationEntry.event_id == event.id)
@@ -152,6 +157,8 @@ async def record_inputs(session: AsyncSession, event: Event, origin: str) -> Rec
         recording=recording_of(event),
         licence=licence_of(series),
         last_change=aware(last_change) if last_change is not None else None,
+        spreads=spreads(await support_rows(session, event.id), privacy_minimum),
+        privacy_minimum=privacy_minimum,
     )
 
 

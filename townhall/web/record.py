@@ -49,7 +49,9 @@ async def _record(request: Request) -> dict[str, Any] | Response:
                 "This event has not ended: its record is published when it ends.",
                 event_status=event.status,
             )
-        inputs = await store.record_inputs(session, event, state.settings.public_origin)
+        inputs = await store.record_inputs(
+            session, event, state.settings.public_origin, state.settings.privacy_min_group
+        )
     return build_record(inputs)
 
 

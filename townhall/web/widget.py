@@ -155,7 +155,9 @@ async def widget(request: Request) -> Response:
         if event.status == "cancelled":
             status, content = "cancelled", f"<p>{page.t('wdg_cancelled')}</p>"
         elif store.has_ended(event, now):
-            inputs = await store.record_inputs(session, event, state.settings.public_origin)
+            inputs = await store.record_inputs(
+                session, event, state.settings.public_origin, state.settings.privacy_min_group
+            )
             answered = answered_in_order(inputs.groups)
             status = "ended"
             content = page.ended(answered, inputs.recording, event.timezone)

@@ -208,6 +208,7 @@ export default {
   order_regions_note: 'Questions backed from the most regions come first (a region counts from {min} supporters); ties go by votes.',
   spread_regions: { one: 'Support from {n} region', other: 'Support from {n} regions' },
   spread_none: 'No region has {min} supporters yet.',
+  rec_spread_none: "No region reached {min} supporters.",
   spread_cell: '{name}: {n}',
   spread_other: 'other or not given',
   spread_more: 'Regional groups and stakeholders',

@@ -208,6 +208,7 @@ export default {
   order_regions_note: 'Primero las preguntas apoyadas desde más regiones (una región cuenta a partir de {min} apoyos); en caso de empate, deciden los votos.',
   spread_regions: { one: 'Apoyo de {n} región', other: 'Apoyo de {n} regiones' },
   spread_none: 'Ninguna región tiene aún {min} apoyos.',
+  rec_spread_none: "Ninguna región alcanzó {min} apoyos.",
   spread_cell: '{name}: {n}',
   spread_other: 'otros o sin indicar',
   spread_more: 'Grupos regionales y grupos de interés',

@@ -208,6 +208,7 @@ export default {
   order_regions_note: "Les questions soutenues depuis le plus de régions passent en premier (une région compte à partir de {min} soutiens) ; à égalité, les votes départagent.",
   spread_regions: { one: 'Soutien de {n} région', other: 'Soutien de {n} régions' },
   spread_none: "Aucune région n'a encore {min} soutiens.",
+  rec_spread_none: "Aucune région n’a atteint {min} soutiens.",
   spread_cell: '{name} : {n}',
   spread_other: 'autres ou non indiqué',
   spread_more: "Groupes régionaux et groupes d'acteurs",

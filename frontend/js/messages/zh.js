@@ -208,6 +208,7 @@ export default {
   order_regions_note: '来自最多区域支持的问题排在前面（一个区域达到 {min} 名支持者才计入）；相同时按票数排序。',
   spread_regions: { other: '来自 {n} 个区域的支持' },
   spread_none: '尚无区域达到 {min} 名支持者。',
+  rec_spread_none: "没有任何地区的支持者达到 {min} 人。",
   spread_cell: '{name}：{n}',
   spread_other: '其他或未填写',
   spread_more: '区域组和利益攸关方',
