@@ -9,6 +9,7 @@ from pydantic import Field
 from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import ActionRefused, Context, Id, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
+from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.domain.text import MAX_QUESTION_CHARS, tame_marks
 from townhall.store.tables import Participant, Question
 
@@ -72,17 +73,6 @@ async def _one_vote(context: Context, question_id: int, kind: str) -> dict[str, 
 async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
     return await _one_vote(context, payload.question_id, "unvote")
 
-
-STAKEHOLDER_GROUPS = (
-    "civil_society",
-    "academia",
-    "private_sector",
-    "government",
-    "international_organisation",
-    "media",
-    "youth",
-    "other",
-)
 
 
 class ProfilePayload(Payload):
