@@ -17,7 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from townhall.actions import moderation, provenance, questions  # noqa: F401  (registers them)
+from townhall.actions import (  # noqa: F401  (registers them)
+    endorsements,
+    moderation,
+    provenance,
+    questions,
+)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention

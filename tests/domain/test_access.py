@@ -61,8 +61,14 @@ def test_parse_organisations_reads_positional_profile_columns() -> None:
             "Line 1: at most 5 columns: name, email, country, stakeholder_group, website.",
         ),
         ("Oxfam,,XX", "Line 1: 'XX' is not an ISO 3166-1 alpha-2 country code (e.g. KE)."),
-        ("Oxfam,,,,javascript:alert(1)", "Line 1: 'javascript:alert(1)' is not an http or https address."),
-        ("name,colour\nOxfam,red", "Line 1: the header's columns must be among name, email, country, stakeholder_group, website."),
+        (
+            "Oxfam,,,,javascript:alert(1)",
+            "Line 1: 'javascript:alert(1)' is not an http or https address.",
+        ),
+        (
+            "name,colour\nOxfam,red",
+            "Line 1: the header's columns must be among name, email, country, stakeholder_group, website.",
+        ),
         (",a@b.org", "Line 1: the organisation's name is missing."),
         ("\n\n", "List at least one organisation, one a line."),
     ],

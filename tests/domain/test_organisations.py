@@ -13,9 +13,9 @@ from townhall.domain.organisations import (
 
 
 def test_check_profile_cleans_every_field() -> None:
-    assert check_profile("  Oxfam   International ", " ke ", "Civil society", "https://oxfam.org/") == (
-        Profile("Oxfam International", "KE", "civil_society", "https://oxfam.org/")
-    )
+    assert check_profile(
+        "  Oxfam   International ", " ke ", "Civil society", "https://oxfam.org/"
+    ) == (Profile("Oxfam International", "KE", "civil_society", "https://oxfam.org/"))
 
 
 def test_check_profile_leaves_empty_fields_unset() -> None:

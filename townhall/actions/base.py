@@ -126,7 +126,14 @@ class FlagCache(Protocol):
 
 
 class AskQueue(Protocol):
-    async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply: ...
+    async def ask(
+        self,
+        actor: Actor,
+        event_slug: str,
+        client_id: str,
+        text: str,
+        as_organisation: bool = False,
+    ) -> Reply: ...
 
 
 class QuestionQueue(Protocol):
@@ -245,7 +252,8 @@ async def perform(
         return await services.votes.vote(actor, event_slug, client_id, question_id, name)
     if name == "submit_question" and services.asking is not None:
         text: str = payload.text  # type: ignore[attr-defined]  # SubmitQuestion
-        return await services.asking.ask(actor, event_slug, client_id, text)
+        on_behalf: bool = payload.as_organisation  # type: ignore[attr-defined]  # SubmitQuestion
+        return await services.asking.ask(actor, event_slug, client_id, text, on_behalf)
     now = services.clock()
 
     async def apply(session: AsyncSession) -> Reply | Context:

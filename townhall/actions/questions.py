@@ -16,6 +16,11 @@ from townhall.store.tables import Participant, Question
 
 class SubmitQuestion(Payload):
     text: str = Field(max_length=MAX_QUESTION_CHARS * 4, description="The question, as written.")
+    as_organisation: bool = Field(
+        default=False,
+        description="Ask on behalf of the organisation whose delegate link this identity "
+        "opened (shown with its name); refused with `not_a_delegate` otherwise.",
+    )
 
 
 class QuestionRef(Payload):
@@ -43,7 +48,9 @@ async def load_question(context: Context, question_id: int, *, lock: bool = Fals
 @action("submit_question", SubmitQuestion, summary="Ask a question; the asker backs it at once.")
 async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str, Any]:
     # One question on its own follows the same rules as the bulk path the app normally takes.
-    request = QuestionRequest(context.actor, context.event.slug, "", payload.text)
+    request = QuestionRequest(
+        context.actor, context.event.slug, "", payload.text, payload.as_organisation
+    )
     await apply_questions(context.session, [request], context.now, set(), store_receipts=False)
     if isinstance(request.outcome, ActionRefused):
         raise request.outcome
@@ -72,7 +79,6 @@ async def _one_vote(context: Context, question_id: int, kind: str) -> dict[str, 
 @action("unvote", QuestionRef, summary="Take back an upvote (from every wording in the group).")
 async def unvote(context: Context, payload: QuestionRef) -> dict[str, Any]:
     return await _one_vote(context, payload.question_id, "unvote")
-
 
 
 class ProfilePayload(Payload):

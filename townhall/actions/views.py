@@ -8,8 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from townhall.domain.organisations import endorsements_by_group
 from townhall.domain.questions import Queue, build_queue
-from townhall.store import provenance, queries
+from townhall.store import organisations, provenance, queries
 from townhall.store.db import SessionFactory
 from townhall.store.tables import Event
 
@@ -86,13 +87,19 @@ async def load_queue(
         if event is None:
             return None
         rows = await queries.queue_rows(session, event_id)
+        # Few rows (organisations endorse, people vote): read whole, counted per group here.
+        endorsed = endorsements_by_group(await organisations.endorsement_rows(session, event_id))
         if known is None:
             bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
             known = {root: burst.reason for root, burst in bursts.items()}
             if flags is not None:
                 flags.store(event_id, known)
     return EventQueue(
-        event, build_queue(rows.records, rows.votes, online=online, totals=rows.totals), known
+        event,
+        build_queue(
+            rows.records, rows.votes, online=online, totals=rows.totals, endorsements=endorsed
+        ),
+        known,
     )
 
 

@@ -123,7 +123,9 @@ def parse_organisations(text: str) -> list[Organisation]:
             columns = tuple(name for name in named if name is not None)
             continue
         if len(cells) > len(columns) and any(cells[len(columns) :]):
-            raise InvalidInput(f"Line {number}: at most {len(columns)} columns: {', '.join(columns)}.")
+            raise InvalidInput(
+                f"Line {number}: at most {len(columns)} columns: {', '.join(columns)}."
+            )
         given = dict(zip(columns, cells, strict=False))
         rows.append(
             (
@@ -156,7 +158,9 @@ def check_organisations(rows: list[tuple[int, Organisation]]) -> list[Organisati
             try:
                 email = normalise_email(raw.email)
             except InvalidInput:
-                raise InvalidInput(f"Line {number}: {raw.email!r} is not an e-mail address.") from None
+                raise InvalidInput(
+                    f"Line {number}: {raw.email!r} is not an e-mail address."
+                ) from None
         key = profile.name.casefold()
         if key in seen:
             raise InvalidInput(f"Line {number}: {profile.name!r} is already on line {seen[key]}.")

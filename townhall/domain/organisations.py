@@ -108,7 +108,9 @@ def check_profile(
     website: str | None = None,
 ) -> Profile:
     return Profile(
-        clean_name(name), clean_country(country), clean_group(stakeholder_group),
+        clean_name(name),
+        clean_country(country),
+        clean_group(stakeholder_group),
         clean_website(website),
     )
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from townhall.domain.organisations import Endorsed
+
 
 class Status(StrEnum):
     PENDING = "pending"  # waiting for approval (pre-moderated events)
@@ -68,6 +70,8 @@ class QuestionRecord:
     suggested_score: float | None = None
     # ISO 639-1 code set by the dedup worker; None until detected.
     language: str | None = None
+    # The name of the organisation it was asked on behalf of, if any.
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class MergedWording:
     similarity: float | None
     status: Status = Status.OPEN
     language: str | None = None
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class QueueItem:
     suggested_id: int | None = None
     suggested_score: float | None = None
     language: str | None = None
+    organisation: str | None = None
+    # Organisations endorsing the group (apart from votes; never added to them).
+    endorsed: Endorsed | None = None
 
     @property
     def asked_by(self) -> int:
@@ -154,6 +162,7 @@ def build_queue(
     *,
     online: int = 0,
     totals: Mapping[str, int] | None = None,
+    endorsements: Mapping[int, Endorsed] | None = None,
 ) -> Queue:
     """The queue's sections from the given questions (roots and the wordings merged in).
 
@@ -166,7 +175,12 @@ def build_queue(
             root = root_of(record.id, parents)
             merged.setdefault(root, []).append(
                 MergedWording(
-                    record.id, record.text, record.similarity, record.status, record.language
+                    record.id,
+                    record.text,
+                    record.similarity,
+                    record.status,
+                    record.language,
+                    record.organisation,
                 )
             )
     sections: dict[Status, list[QueueItem]] = {status: [] for status in Status}
@@ -190,6 +204,8 @@ def build_queue(
                 suggested_id=suggested,
                 suggested_score=record.suggested_score if suggested is not None else None,
                 language=record.language,
+                organisation=record.organisation,
+                endorsed=(endorsements or {}).get(record.id),
             )
         )
     by_time = sorted(sections[Status.ANSWERED], key=lambda item: item.created_at, reverse=True)

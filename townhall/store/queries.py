@@ -18,6 +18,7 @@ from townhall.store.tables import (
     Event,
     EventCandidate,
     ModerationEntry,
+    Organisation,
     Participant,
     Question,
     Series,
@@ -107,19 +108,24 @@ def _queue_statements() -> tuple[Any, Any]:
             Question.status.in_([Status.OPEN.value, Status.PENDING.value]),
         ),
     ).cte("shown")
-    rows = select(
-        Question.id,
-        Question.text,
-        Question.status,
-        Question.created_at,
-        Question.canonical_id,
-        Question.similarity,
-        Question.suggested_id,
-        Question.supporters,
-        Question.language,
-    ).where(
-        Question.event_id == event,
-        or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
+    rows = (
+        select(
+            Question.id,
+            Question.text,
+            Question.status,
+            Question.created_at,
+            Question.canonical_id,
+            Question.similarity,
+            Question.suggested_id,
+            Question.supporters,
+            Question.language,
+            Organisation.name.label("organisation"),
+        )
+        .outerjoin(Organisation, Organisation.id == Question.organisation_id)
+        .where(
+            Question.event_id == event,
+            or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
+        )
     )
     totals = select(
         func.count(Question.id),
@@ -148,6 +154,7 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
                 suggested_id=row.suggested_id,
                 suggested_score=row.similarity if row.suggested_id is not None else None,
                 language=row.language,
+                organisation=row.organisation,
             )
         )
         if row.canonical_id is None:

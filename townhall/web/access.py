@@ -17,6 +17,7 @@ from townhall.actions import invitations as invites
 from townhall.actions.base import MAX_ID, ActionRefused, Actor, Payload, parse_payload_model
 from townhall.actions.series_roles import OrganiserActor, require_event
 from townhall.domain import access as rules
+from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.store import access as store
 from townhall.store import queries
 from townhall.web.access_desk import AccessDesk
@@ -52,6 +53,11 @@ class ModePayload(Payload):
 class OrganisationPayload(Payload):
     name: str = Field(max_length=rules.MAX_ORGANISATION_CHARS)
     email: str | None = Field(default=None, max_length=rules.MAX_EMAIL_CHARS)
+    country: str | None = Field(default=None, max_length=10, description="ISO 3166-1 alpha-2.")
+    stakeholder_group: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": list(STAKEHOLDER_GROUPS)}
+    )
+    website: str | None = Field(default=None, max_length=500, description="http or https only.")
 
 
 class InvitePayload(Payload):
@@ -199,9 +205,14 @@ async def delegates(request: Request) -> Response:
 
 def _invitation_json(state: AppState, slug: str, view: invites.InvitationView) -> dict[str, Any]:
     invitation = view.invitation
+    organisation = view.organisation
     data: dict[str, Any] = {
         "id": invitation.id,
         "name": invitation.name,
+        "organisation_id": invitation.organisation_id,
+        "country": organisation.country if organisation is not None else None,
+        "stakeholder_group": organisation.stakeholder_group if organisation is not None else None,
+        "website": organisation.website if organisation is not None else None,
         "email": invitation.email,
         "created_at": iso(invitation.created_at),
         "revoked": invitation.revoked_at is not None,
@@ -258,7 +269,12 @@ async def add_invitations(request: Request, state: AppState) -> Response:
         else:
             organisations = rules.check_organisations(
                 [
-                    (number, o.name, o.email)
+                    (
+                        number,
+                        rules.Organisation(
+                            o.name, o.email, o.country, o.stakeholder_group, o.website
+                        ),
+                    )
                     for number, o in enumerate(payload.organisations, start=1)
                 ]
             )

@@ -53,7 +53,11 @@ def upgrade() -> None:
     else:
         op.add_column("questions", sa.Column("organisation_id", sa.Integer(), nullable=True))
         op.create_foreign_key(
-            "fk_questions_organisation_id", "questions", "organisations", ["organisation_id"], ["id"]
+            "fk_questions_organisation_id",
+            "questions",
+            "organisations",
+            ["organisation_id"],
+            ["id"],
         )
     op.create_table(
         "endorsements",
