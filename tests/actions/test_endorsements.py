@@ -11,8 +11,7 @@ import pytest
 from conftest import Database, seed
 from sqlalchemy import func, select
 
-from townhall.actions import endorsements, moderation, questions  # noqa: F401  (registers them)
-from townhall.actions import invitations
+from townhall.actions import endorsements, invitations, moderation, questions  # noqa: F401  (registers them)
 from townhall.actions.access import claim_invitation
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
