@@ -41,6 +41,7 @@ from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 from townhall.web import access as access_api
 from townhall.web import api, calendar, pages, stage, support
+from townhall.web import organisations as organisations_api
 from townhall.web import organisers as organisers_api
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import Admission, limits_from
@@ -205,6 +206,7 @@ def create_app(
         *stage.routes,
         *organisers_api.routes,
         *access_api.routes,
+        *organisations_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

@@ -203,7 +203,7 @@ async def delegates(request: Request) -> Response:
     )
 
 
-def _invitation_json(state: AppState, slug: str, view: invites.InvitationView) -> dict[str, Any]:
+def invitation_json(state: AppState, slug: str, view: invites.InvitationView) -> dict[str, Any]:
     invitation = view.invitation
     organisation = view.organisation
     data: dict[str, Any] = {
@@ -253,7 +253,7 @@ async def list_invitations(request: Request, state: AppState) -> Response:
     return JSONResponse(
         {
             "access_mode": event.access_mode,
-            "invitations": [_invitation_json(state, slug, view) for view in views],
+            "invitations": [invitation_json(state, slug, view) for view in views],
         }
     )
 
@@ -282,7 +282,7 @@ async def add_invitations(request: Request, state: AppState) -> Response:
         raise ActionRefused("invalid", str(error)) from None
     made = await invites.add(state.services, slug, organisations)
     return JSONResponse(
-        {"invitations": [_invitation_json(state, slug, view) for view in made]}, status_code=201
+        {"invitations": [invitation_json(state, slug, view) for view in made]}, status_code=201
     )
 
 
@@ -298,14 +298,14 @@ async def revoke_invitation(request: Request, state: AppState) -> Response:
     await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.revoke(state.services, slug, _invitation_id(request))
-    return JSONResponse(_invitation_json(state, slug, view))
+    return JSONResponse(invitation_json(state, slug, view))
 
 
 async def new_invitation_link(request: Request, state: AppState) -> Response:
     await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.new_link(state.services, slug, _invitation_id(request))
-    return JSONResponse(_invitation_json(state, slug, view))
+    return JSONResponse(invitation_json(state, slug, view))
 
 
 _ORGANISER = "/api/organiser/events/{slug}"
