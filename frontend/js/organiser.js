@@ -7,6 +7,7 @@ import { clearErrors, copyBox, errorText, keepFocus, showApiError, showErrors } 
 import { languageName, list, viewerZone, when, zoneLabel, zoneOk } from './organiser/format.js';
 import { tooMany, wireAccount } from './organiser/account.js';
 import { membersBlock } from './organiser/members.js';
+import { organisationsBlock } from './organiser/organisations.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -157,11 +158,12 @@ function seriesItem(s) {
       h('button', { type: 'button', id: `edit-s-${s.slug}`, 'aria-describedby': headId, onclick: () => openSeriesForm(s) }, t('org_edit_series')),
       h('button', { type: 'button', id: `new-ev-${s.slug}`, class: 'secondary', 'aria-describedby': headId, onclick: () => openEventForm({ mode: 'new', series: s.slug }) }, t('org_new_event'))),
     membersBlock(s, { api, say, reload }),
+    organisationsBlock(s, { api, rerender: () => keepFocus(renderSeries) }),
     h('h4', {}, t('org_events_count', { n: events.length })),
-    events.length ? h('ol', { class: 'plain events' }, events.map(eventItem)) : h('p', { class: 'muted' }, t('org_no_events')));
+    events.length ? h('ol', { class: 'plain events' }, events.map((ev) => eventItem(ev, s))) : h('p', { class: 'muted' }, t('org_no_events')));
 }
 
-function eventItem(ev) {
+function eventItem(ev, s) {
   const headId = `e-${ev.slug}`;
   const cancelled = ev.status === 'cancelled';
   const over = cancelled || ev.status === 'ended';
@@ -187,7 +189,7 @@ function eventItem(ev) {
       cancelled ? null : h('button', { type: 'button', id: `key-${ev.slug}`, 'aria-describedby': headId, onclick: () => rotateKey(ev) }, t('org_moderator_link')),
       h('a', { href: ev.url, class: 'btn' }, t('org_participant_page'))),
     open ? rescheduleForm(ev) : null,
-    over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries) }),
+    over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries), series: s.slug }),
     link && !cancelled ? h('div', { class: 'modlink' }, copyBox(`ml-${ev.slug}`, link, 'org_moderator_link_label'), h('p', { class: 'hint' }, t('org_moderator_link_hint'))) : null);
 }
 

@@ -3,6 +3,7 @@ import { $, h, session, setText, userText, slugFromPath } from './dom.js';
 import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
+import { askedBy, endorsementBadge } from './organisations.js';
 
 const NEXT = 5;
 const slug = slugFromPath();
@@ -19,16 +20,23 @@ function render(state) {
     now
       ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text, now.merged.length ? [' ', languageTag(now.language)] : null)
       : h('p', { class: 'stage-question muted' }, t('nothing_answering')),
-    ...(now ? [otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))] : []),
+    ...(now ? [otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes })), organisations(now, 'stage-orgs')] : []),
   );
   $('#stage-queue').replaceChildren(
     ...state.open.slice(0, NEXT).map((item) =>
       h('li', {},
         h('bdi', { lang: item.language }, item.text), item.merged.length && item.language ? [' ', languageTag(item.language)] : null,
         ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`),
+        organisations(item, 'orgs'),
         otherWordings(item, 'merged')),
     ),
   );
+}
+
+// Who asked on an organisation's behalf and how many organisations endorse (never votes).
+function organisations(item, cls) {
+  const line = [...askedBy(item), endorsementBadge(item)].filter(Boolean);
+  return line.length ? h('p', { class: cls }, ...line.flatMap((el, i) => (i ? [' · ', el] : [el]))) : null;
 }
 
 // The room sees every wording of a group, each in its own language and direction.
