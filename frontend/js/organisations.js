@@ -35,10 +35,12 @@ export function endorsementBadge(item) {
   return text ? h('span', { class: 'endorsed' }, text) : null;
 }
 
-// UN M49 region codes: Intl.DisplayNames names them in the reader's language.
-const M49 = { Africa: '002', Americas: '019', Asia: '142', Europe: '150', Oceania: '009' };
-export function regionName(region, lang = currentLang()) {
-  try { return new Intl.DisplayNames([lang], { type: 'region' }).of(M49[region]) || region; } catch { return region; }
+// UN M49 regions, by name as the server sends them (Chromium's Intl has no names for M49's
+// numeric codes, so the catalogues hold them).
+export function regionName(region) {
+  const key = `region_${String(region).toLowerCase()}`;
+  const name = t(key);
+  return name === key ? region : name;
 }
 
 // Moderators see which organisations endorse (and from where); public screens the counts.

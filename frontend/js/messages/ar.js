@@ -183,6 +183,11 @@ export default {
   org_fe_website: 'أدخل عنوانًا إلكترونيًا يبدأ بـ http:// أو https://.',
   org_inv_any_mode: 'تعمل روابط المندوبين في كل الأوضاع: هنا تتيح للمنظمة أن تطرح الأسئلة وتؤيدها باسمها.',
   org_inv_hint_profile: 'بعد البريد الإلكتروني، أعمدة اختيارية: البلد (رمز ISO)، فئة أصحاب المصلحة، الموقع الإلكتروني؛ أو سطر عناوين يسمّيها: name,email,country,stakeholder_group,website.',
+  region_africa: 'أفريقيا',
+  region_americas: 'الأمريكتان',
+  region_asia: 'آسيا',
+  region_europe: 'أوروبا',
+  region_oceania: 'أوقيانوسيا',
   // شاشة المنصة والتصدير
   tools: 'الشاشات والسجلات',
   stage_open: 'فتح شاشة المنصة',

@@ -183,6 +183,11 @@ export default {
   org_fe_website: 'Enter a web address starting with http:// or https://.',
   org_inv_any_mode: 'Delegate links work in every mode: here they let an organisation ask and endorse questions on its own behalf.',
   org_inv_hint_profile: 'After the e-mail, optional columns: country (ISO code), stakeholder group, website; or a header line naming them: name,email,country,stakeholder_group,website.',
+  region_africa: 'Africa',
+  region_americas: 'Americas',
+  region_asia: 'Asia',
+  region_europe: 'Europe',
+  region_oceania: 'Oceania',
   // stage screen and exports
   tools: "Screens and records",
   stage_open: "Open the stage screen",

@@ -183,6 +183,11 @@ export default {
   org_fe_website: 'Introduzca una dirección web que empiece por http:// o https://.',
   org_inv_any_mode: 'Los enlaces de delegado funcionan en todos los modos: aquí permiten a una organización formular y respaldar preguntas en su propio nombre.',
   org_inv_hint_profile: 'Tras el correo electrónico, columnas opcionales: país (código ISO), grupo de partes interesadas, sitio web; o una línea de encabezado que las nombre: name,email,country,stakeholder_group,website.',
+  region_africa: 'África',
+  region_americas: 'Américas',
+  region_asia: 'Asia',
+  region_europe: 'Europa',
+  region_oceania: 'Oceanía',
   // pantalla de escenario y exportaciones
   tools: 'Pantallas y registros',
   stage_open: 'Abrir la pantalla de escenario',

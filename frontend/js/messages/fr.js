@@ -183,6 +183,11 @@ export default {
   org_fe_website: 'Saisissez une adresse web commençant par http:// ou https://.',
   org_inv_any_mode: 'Les liens de délégué·e fonctionnent dans tous les modes : ici, ils permettent à une organisation de poser et de soutenir des questions en son nom.',
   org_inv_hint_profile: 'Après l’adresse e-mail, colonnes facultatives : pays (code ISO), groupe de parties prenantes, site web ; ou une ligne d’en-tête qui les nomme : name,email,country,stakeholder_group,website.',
+  region_africa: 'Afrique',
+  region_americas: 'Amériques',
+  region_asia: 'Asie',
+  region_europe: 'Europe',
+  region_oceania: 'Océanie',
   // stage screen and exports
   tools: "Écrans et archives",
   stage_open: "Ouvrir l’écran de scène",

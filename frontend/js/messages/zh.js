@@ -183,6 +183,11 @@ export default {
   org_fe_website: '请输入以 http:// 或 https:// 开头的网址。',
   org_inv_any_mode: '代表链接在所有模式下都有效：在这里，它让组织能以自己的名义提问和联署问题。',
   org_inv_hint_profile: '电子邮件之后可选的列：国家（ISO 代码）、利益攸关方群体、网站；或用一行标题列出它们：name,email,country,stakeholder_group,website。',
+  region_africa: '非洲',
+  region_americas: '美洲',
+  region_asia: '亚洲',
+  region_europe: '欧洲',
+  region_oceania: '大洋洲',
   // 舞台屏幕和导出
   tools: '屏幕和记录',
   stage_open: '打开舞台屏幕',

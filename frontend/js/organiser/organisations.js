@@ -118,6 +118,8 @@ function profileForm(s, ctx, state, o, alertEl, load) {
       h('button', { type: 'button', class: 'small', onclick: () => { state.editing = null; ctx.rerender(); } }, t('org_orgs_cancel'))));
 }
 
+const ticked = new Map(); // event slug -> organisation ids ticked there
+
 // In an event's panel: organisations of the series not invited yet, to invite with one click.
 export function inviteFromSeries(ev, ctx, invitations, onInvited, fail) {
   if (!ctx.series) return null;
@@ -132,12 +134,19 @@ export function inviteFromSeries(ev, ctx, invitations, onInvited, fail) {
   const invited = new Set(invitations.map((i) => i.organisation_id));
   const free = state.list.filter((o) => !invited.has(o.id));
   if (!free.length) return h('p', { class: 'hint' }, t('org_orgs_all_invited'));
-  const boxes = free.map((o) => h('input', { type: 'checkbox', id: `${id}-${o.id}`, value: String(o.id) }));
+  // Ticks survive the console's re-renders (a list loading meanwhile redraws the panel).
+  if (!ticked.has(ev.slug)) ticked.set(ev.slug, new Set());
+  const chosen = ticked.get(ev.slug);
+  const boxes = free.map((o) => h('input', {
+    type: 'checkbox', id: `${id}-${o.id}`, value: String(o.id), checked: chosen.has(o.id),
+    onchange: (e) => { if (e.target.checked) chosen.add(o.id); else chosen.delete(o.id); },
+  }));
   const invite = async () => {
-    const chosen = boxes.filter((b) => b.checked).map((b) => Number(b.value));
-    if (!chosen.length) { boxes[0].focus(); return; }
+    const ids = free.map((o) => o.id).filter((i) => chosen.has(i));
+    if (!ids.length) { boxes[0].focus(); return; }
     try {
-      const made = (await ctx.api('POST', `/api/organiser/events/${encodeURIComponent(ev.slug)}/invited-organisations`, { organisation_ids: chosen })).invitations;
+      const made = (await ctx.api('POST', `/api/organiser/events/${encodeURIComponent(ev.slug)}/invited-organisations`, { organisation_ids: ids })).invitations;
+      chosen.clear();
       await onInvited(made);
     } catch (err) { fail(err); }
   };
