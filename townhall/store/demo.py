@@ -5,13 +5,14 @@ log under `make serve`: development only, docs/configuration.md)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
+from townhall.store.demo_organisations import seed_organisations
 from townhall.store.tables import (
     Candidate,
     Event,
@@ -32,6 +33,7 @@ class DemoEvent:
     slug: str
     code: str
     moderator_key: str
+    delegate_token: str | None = None  # an organisation's delegate link (demo_organisations.py)
 
 
 async def is_empty(session: AsyncSession) -> bool:
@@ -106,6 +108,10 @@ async def seed_demo(
         created.append(DemoEvent(slug, event.code, key))
     if verified_event:
         created.append(await _verified_town_hall(session, series, now))
+        created[0] = replace(
+            created[0],
+            delegate_token=await seed_organisations(session, series, created[0].slug, now),
+        )
     return created
 
 
