@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: 'إلغاء',
   org_orgs_saved: 'حُفظت {name}.',
   org_orgs_added: 'أُضيفت {name}.',
-  org_orgs_show_series: 'دعوة منظمات السلسلة',
+  org_orgs_show_series: 'عرض منظمات السلسلة',
   org_orgs_all_invited: 'كل منظمات السلسلة مدعوّة.',
   org_orgs_invite_legend: 'منظمات السلسلة التي لم تُدعَ بعد',
   org_orgs_invite: 'دعوة المنظمات المحددة',

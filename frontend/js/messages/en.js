@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: 'Cancel',
   org_orgs_saved: '{name} saved.',
   org_orgs_added: '{name} added.',
-  org_orgs_show_series: "Invite organisations of the series",
+  org_orgs_show_series: 'Show the organisations of the series',
   org_orgs_all_invited: 'Every organisation of the series is invited.',
   org_orgs_invite_legend: 'Organisations of the series not invited yet',
   org_orgs_invite: 'Invite those ticked',

@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: 'Cancelar',
   org_orgs_saved: '{name} guardada.',
   org_orgs_added: '{name} añadida.',
-  org_orgs_show_series: 'Invitar organizaciones de la serie',
+  org_orgs_show_series: 'Mostrar las organizaciones de la serie',
   org_orgs_all_invited: 'Todas las organizaciones de la serie están invitadas.',
   org_orgs_invite_legend: 'Organizaciones de la serie aún no invitadas',
   org_orgs_invite: 'Invitar las marcadas',

@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: 'Annuler',
   org_orgs_saved: '{name} enregistrée.',
   org_orgs_added: '{name} ajoutée.',
-  org_orgs_show_series: 'Inviter des organisations de la série',
+  org_orgs_show_series: 'Afficher les organisations de la série',
   org_orgs_all_invited: 'Toutes les organisations de la série sont invitées.',
   org_orgs_invite_legend: 'Organisations de la série pas encore invitées',
   org_orgs_invite: 'Inviter celles cochées',

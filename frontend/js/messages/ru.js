@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: 'Отмена',
   org_orgs_saved: '{name}: сохранено.',
   org_orgs_added: '{name}: добавлено.',
-  org_orgs_show_series: 'Пригласить организации серии',
+  org_orgs_show_series: 'Показать организации серии',
   org_orgs_all_invited: 'Все организации серии приглашены.',
   org_orgs_invite_legend: 'Организации серии, ещё не приглашённые',
   org_orgs_invite: 'Пригласить отмеченные',

@@ -166,7 +166,7 @@ export default {
   org_orgs_cancel: '取消',
   org_orgs_saved: '已保存{name}。',
   org_orgs_added: '已添加{name}。',
-  org_orgs_show_series: '邀请本系列的组织',
+  org_orgs_show_series: '显示本系列的组织',
   org_orgs_all_invited: '本系列的所有组织均已受邀。',
   org_orgs_invite_legend: '本系列中尚未受邀的组织',
   org_orgs_invite: '邀请所勾选的组织',
