@@ -193,6 +193,8 @@ class Question(Base):
     # None until then.
     language: Mapped[str | None] = mapped_column(String(8))
     # Asked by a delegate on behalf of this organisation (shown with its name); None otherwise.
+    # No ON DELETE: SQLite cannot reflect it on a column added in place (migration 0009), and
+    # organisations are never deleted (a series' deletion would first clear these).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
