@@ -26,7 +26,7 @@ from townhall.actions import (  # noqa: F401  (registers them)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention
-from townhall.actions.views import SupportFlags, load_queue
+from townhall.actions.views import EndorsementCache, SupportFlags, load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
@@ -107,9 +107,12 @@ def create_app(
         write_sessions = session_factory(engine, write=True)
 
         flags = SupportFlags(on_due=lambda event_id: hub.rerender(event_id))
+        endorsed = EndorsementCache(on_due=lambda event_id: hub.rerender(event_id))
 
         async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
-            current = await load_queue(read_sessions, event_id, online, flags=flags)
+            current = await load_queue(
+                read_sessions, event_id, online, flags=flags, endorsements=endorsed
+            )
             return render_queue(current.event, current.queue, current.flags) if current else {}
 
         hub = Hub(backend_for(settings.redis_url), render, tick_seconds=settings.tick_seconds)
@@ -121,6 +124,7 @@ def create_app(
             committer=committer,
             origin=settings.public_origin,
             support_flags=flags,
+            endorsements=endorsed,
         )
         scorer = load_scorer(settings.dedup_thresholds)
         # The scorer's config names the encoders its vectors come from.

@@ -177,10 +177,14 @@ async def test_endorse_over_websocket_is_acknowledged_like_a_vote(
             json.dumps({"type": "endorse", "client_id": "e1", "question_id": question})
         )
         reply: dict[str, Any] = {}
-        while not reply:
+        shown: list[Any] = []
+        while not reply or not shown:  # the ack, and the screens' update that shows it
             message = json.loads(await socket.recv())
             if message["type"] in ("ack", "refused"):
                 reply = message
+            items = message.get("items", []) + message.get("open", [])
+            shown += [item["endorsements"] for item in items if "endorsements" in item]
 
     assert (reply["type"], reply["action"], reply["result"]["endorsed"]) == ("ack", "endorse", True)
     assert reply["result"]["organisations"] == 1
+    assert shown[-1] == {"organisations": 1, "regions": 0}  # Oxfam has no country here

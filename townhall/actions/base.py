@@ -35,6 +35,11 @@ from townhall.store.tables import ActionReceipt, Event, ModerationEntry
 log = logging.getLogger(__name__)
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+# Actions after which an event's endorsements per group are read again (they change them, or
+# change which group a wording belongs to).
+ENDORSEMENT_CHANGES = frozenset(
+    {"endorse", "withdraw_endorsement", "merge_questions", "unmerge_question"}
+)
 
 
 # The largest id both databases hold: an INTEGER is 32 bits on PostgreSQL (64 on SQLite).
@@ -159,6 +164,9 @@ class Services:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # The ticker's cache of burst flags (actions/views.py), refreshed after a set-aside.
     support_flags: FlagCache | None = None
+    # The ticker's cache of endorsements per group (actions/views.py), forgotten after an
+    # action that changes them.
+    endorsements: FlagCache | None = None
 
 
 @dataclass
@@ -295,6 +303,8 @@ async def perform(
             log.info("dedup queue full; question %s waits for the sweep", question_id)
     if name in ("set_aside_support", "restore_support") and services.support_flags is not None:
         services.support_flags.forget(event.id)
+    if name in ENDORSEMENT_CHANGES and services.endorsements is not None:
+        services.endorsements.forget(event.id)
     await services.hub.notify(event.id)
     return Reply(name, client_id, result)
 

@@ -127,6 +127,8 @@ async def edit(
         events = await store.events_inviting(session, organisation.id)
         result = profile_json(organisation)
     for event_id in events:  # names and regions show on the event's screens
+        if services.endorsements is not None:
+            services.endorsements.forget(event_id)
         await services.hub.notify(event_id)
     return result
 
