@@ -286,3 +286,35 @@ async def test_revoked_delegate_link_ends_asking_and_endorsing_on_behalf(world: 
     ]
 
     assert codes == ["not_a_delegate", "not_a_delegate"]
+
+
+class ForgetfulCache:
+    def __init__(self) -> None:
+        self.forgotten: list[int] = []
+
+    def forget(self, event_id: int) -> None:
+        self.forgotten.append(event_id)
+
+
+async def test_endorse_withdraw_and_merges_make_the_ticker_read_endorsements_again(
+    world: World,
+) -> None:
+    (oxfam,) = await world.delegates(OXFAM)
+    cache = ForgetfulCache()
+    world.services.endorsements = cache
+    one = (await world.act(ALICE, "submit_question", "q1", text="How will you fund adaptation?"))[
+        "question_id"
+    ]
+    two = (await world.act(BRUNO, "submit_question", "q2", text="Who pays for adaptation?"))[
+        "question_id"
+    ]
+    await world.act(BRUNO, "vote", "v1", question_id=one)
+    asked_and_voted = list(cache.forgotten)
+
+    await world.act(oxfam, "endorse", "e1", question_id=one)
+    await world.act(oxfam, "withdraw_endorsement", "w1", question_id=one)
+    await world.act(world.moderator, "merge_questions", "m1", question_id=two, into_id=one)
+    await world.act(world.moderator, "unmerge_question", "m2", question_id=two)
+
+    assert asked_and_voted == []  # votes and questions never change endorsements
+    assert cache.forgotten == [world.event_id] * 4
