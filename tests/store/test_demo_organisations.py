@@ -12,7 +12,17 @@ from townhall.actions.views import load_queue
 from townhall.domain.tokens import hash_token
 from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import seed_demo
-from townhall.store.tables import Endorsement, Invitation, Organisation, Question, Vote
+from townhall.store.demo_organisations import EARLIER_SLUG, seed_organisations
+from townhall.store.tables import (
+    Endorsement,
+    Event,
+    Invitation,
+    Organisation,
+    Participant,
+    Question,
+    Series,
+    Vote,
+)
 
 
 async def test_demo_organisations_ask_and_endorse_without_votes(database: Database) -> None:
@@ -52,3 +62,45 @@ async def test_demo_organisations_ask_and_endorse_without_votes(database: Databa
     assert asked.organisation == "Sahel Women's Network"
     assert asked.endorsed is not None and asked.endorsed.count == 2
     assert asked.endorsed.regions == ("Europe", "Oceania")
+
+
+async def test_demo_organisations_endorse_an_answered_question_of_the_earlier_dialogue(
+    database: Database,
+) -> None:
+    engine = create_engine(database.url, schema=database.schema)
+    sessions = session_factory(engine, write=True)
+    now = datetime.now(UTC)
+    async with sessions() as session, session.begin():
+        created = await seed_demo(session, now)
+        series = (await session.scalars(select(Series))).one()
+        later = (await session.scalars(select(Event).where(Event.slug == created[1].slug))).one()
+        later.slug = EARLIER_SLUG  # stands in for demo_series.py's ended dialogue
+        session.add(Participant(id="asker", created_at=now))
+        await session.flush()
+        answered = Question(
+            event_id=later.id,
+            author_id="asker",
+            text="Will you publish the selection criteria?",
+            status="answered",
+            supporters=1,
+            created_at=now,
+        )
+        session.add(answered)
+        await session.flush()
+        answered.root_id = answered.id
+        await seed_organisations(session, series, created[0].slug, now)
+    async with sessions() as session:
+        endorsed = (
+            await session.execute(
+                select(Endorsement.question_id, Organisation.name).join(
+                    Organisation, Organisation.id == Endorsement.organisation_id
+                )
+            )
+        ).all()
+        supporters = await session.scalar(
+            select(Question.supporters).where(Question.id == answered.id)
+        )
+    await engine.dispose()
+
+    assert (answered.id, "Geneva Institute for Peace Studies") in [tuple(r) for r in endorsed]
+    assert supporters == 1
