@@ -46,6 +46,13 @@ def test_parse_organisations_reads_profiles_in_the_header_order() -> None:
     ]
 
 
+def test_parse_organisations_reads_lines_ending_in_a_lone_carriage_return() -> None:
+    assert parse_organisations(",\rOxfam\rCIVICUS") == [
+        Organisation("Oxfam"),
+        Organisation("CIVICUS"),
+    ]
+
+
 def test_parse_organisations_reads_positional_profile_columns() -> None:
     assert parse_organisations("Oxfam,a@b.org,BR,youth\n") == [
         Organisation("Oxfam", "a@b.org", "BR", "youth", None)

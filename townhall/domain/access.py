@@ -110,7 +110,14 @@ def parse_organisations(text: str) -> list[Organisation]:
     A first line starting with `name` is a header and may order the columns its own way."""
     rows: list[tuple[int, Organisation]] = []
     columns: tuple[str, ...] = COLUMNS
-    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+    # Universal newlines: a file from an old Mac ends lines with a lone CR, which the csv
+    # module refuses in an unquoted field.
+    lines = io.StringIO(text.lstrip("\ufeff"), newline=None)
+    try:
+        parsed = list(csv.reader(lines))
+    except csv.Error as error:
+        raise InvalidInput(f"The list is not readable as CSV: {error}.") from None
+    for number, row in enumerate(parsed, start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
