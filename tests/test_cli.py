@@ -42,6 +42,8 @@ def test_cli_seed_prints_every_link_once_seeded(tmp_path: Path) -> None:
         "moderator:   http://127.0.0.1:8123/e/dialogue-diallo/moderate#key=",
         # The projector's link carries the stage key, so its QR code grants the hall's network.
         "stage:       http://127.0.0.1:8123/e/dialogue-diallo/stage#stage=",
+        # An organisation's delegate link (demo_organisations.py).
+        "delegate:    http://127.0.0.1:8123/e/dialogue-diallo#invite=",
         "organiser:     http://127.0.0.1:8123/organise",
         "sign in as organiser@demo.townhall / ",
     ):

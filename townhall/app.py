@@ -15,11 +15,16 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp
 
-from townhall.actions import moderation, provenance, questions  # noqa: F401  (registers them)
+from townhall.actions import (  # noqa: F401  (registers them)
+    endorsements,
+    moderation,
+    provenance,
+    questions,
+)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention
-from townhall.actions.views import SupportFlags, load_queue
+from townhall.actions.views import EndorsementCache, SupportFlags, load_queue
 from townhall.actions.votes import VoteBatcher
 from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
@@ -35,6 +40,7 @@ from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
 from townhall.web import api, calendar, ops, pages, series_record, spread, stage, support
+from townhall.web import organisations as organisations_api
 from townhall.web import organisers as organisers_api
 from townhall.web import record as record_api
 from townhall.web import widget as widget_api
@@ -99,9 +105,12 @@ def create_app(
         write_sessions = session_factory(engine, write=True)
 
         flags = SupportFlags(on_due=lambda event_id: hub.rerender(event_id))
+        endorsed = EndorsementCache(on_due=lambda event_id: hub.rerender(event_id))
 
         async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
-            current = await load_queue(read_sessions, event_id, online, flags=flags)
+            current = await load_queue(
+                read_sessions, event_id, online, flags=flags, endorsements=endorsed
+            )
             return render_queue(current.event, current.queue, current.flags) if current else {}
 
         metrics = Metrics(
@@ -124,6 +133,7 @@ def create_app(
             origin=settings.public_origin,
             support_flags=flags,
             metrics=metrics,
+            endorsements=endorsed,
         )
         scorer = load_scorer(settings.dedup_thresholds)
         # The scorer's config names the encoders its vectors come from.
@@ -227,6 +237,7 @@ def create_app(
         *series_record.routes,
         *record_api.routes,
         *widget_api.routes,
+        *organisations_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
         *pages.routes,
     ]

@@ -90,6 +90,7 @@ async def _seed(settings: Settings) -> dict[str, Any] | None:
                 "code": e.code,
                 "moderator_key": e.moderator_key,
                 "stage_key": stage_keys[e.slug],
+                "delegate_token": e.delegate_token,
             }
             for e in created
         ],
@@ -125,6 +126,8 @@ def _print_links(settings: Settings) -> None:
         stage_key = event.get("stage_key")
         keyed = f"#stage={stage_key}" if stage_key else ""
         print(f"    stage:       {origin}/e/{event['slug']}/stage{keyed}")
+        if event.get("delegate_token"):  # an organisation's delegate (demo_organisations.py)
+            print(f"    delegate:    {origin}/e/{event['slug']}#invite={event['delegate_token']}")
     print(f"\n  schedule:      {origin}/s/{DEMO_SERIES}")
     organiser = demo["organiser"]
     print(f"  organiser:     {origin}/organise")

@@ -3,6 +3,7 @@ import { $, h, setText, userText, textDirection, throttle, syncList, session, sl
 import { t, num, percent, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
+import { askedBy, endorsementBadge, endorsersList } from './organisations.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 import { setupSpread, loadSpread, orderedOpen, renderOrderSwitch, renderSpread } from './spread.js';
 import { answeredInLink, commonTag } from './series.js';
@@ -53,6 +54,7 @@ function makeItem(buttons, { merge = false, select = false } = {}) {
         h('p', { class: 'q-text' }, h('span', { class: 'qid' }), h('span', { class: 'tx' }), h('span', { class: 'tag' })),
         h('p', { class: 'meta' }),
         h('p', { class: 'series-note', hidden: true }),
+        h('div', { class: 'orgs' }),
         h('ul', { class: 'merged' })),
       h('div', { class: 'actions' },
         ...buttons.map(([k, fn]) => h('button', { type: 'button', 'data-k': k, onclick: () => fn(li._item) }, t(k))),
@@ -78,14 +80,24 @@ function updateItem(li, item, { selectable = false, support = false } = {}) {
   if (item.asked_by > 1) bits.splice(1, 0, t('asked_by', { n: item.asked_by }));
   setText(li.querySelector('.meta'), bits.join(' · '));
   seriesNote(li.querySelector('.series-note'), item);
+  // Organisations: who asked on whose behalf, and who endorses (apart from the votes above).
+  const orgs = li.querySelector('.orgs');
+  const orgSig = JSON.stringify([item.organisations, item.endorsements, currentLang()]);
+  if (orgs.dataset.sig !== orgSig) {
+    orgs.dataset.sig = orgSig;
+    const line = [...askedBy(item), endorsementBadge(item)].filter(Boolean);
+    orgs.replaceChildren(...(line.length ? [h('p', { class: 'meta' }, ...line)] : []), endorsersList(item) || '');
+    orgs.hidden = !line.length;
+  }
   const merged = li.querySelector('.merged');
-  const sig = item.merged.map((w) => `${w.id}:${w.language}:${w.text}`).join('|') + currentLang();
+  const sig = item.merged.map((w) => `${w.id}:${w.language}:${w.text}:${w.organisation}`).join('|') + currentLang();
   if (merged.dataset.sig !== sig) {
     merged.dataset.sig = sig;
     merged.replaceChildren(...item.merged.map((w) => h('li', {},
       h('span', { dir: 'auto', lang: w.language }, `#${w.id} ${w.text}`),
       w.language ? ' ' : null, languageTag(w.language),
       w.similarity != null ? h('span', { class: 'muted' }, ` (${percent(w.similarity)})`) : null,
+      w.organisation ? [' ', ...askedBy({ organisations: [w.organisation] })] : null,
       h('button', { type: 'button', class: 'small', 'aria-label': t('unmerge_label', { text: w.text }), onclick: () => act('unmerge_question', { question_id: w.id }) }, t('unmerge')))));
     merged.hidden = !item.merged.length;
   }

@@ -10,6 +10,7 @@ import { membersBlock } from './organiser/members.js';
 import { commonBlock } from './organiser/common.js';
 import { fillWindow, keepWindowWallClock, windowErrors, windowLine, windowPayload, windowValues } from './organiser/window.js';
 import { licencePanel, recordPanel } from './organiser/record.js';
+import { organisationsBlock } from './organiser/organisations.js';
 
 const LANGUAGES = ['en', 'fr', 'es', 'ar', 'zh', 'ru']; // the six official UN languages
 const MAX_MINUTES = 1440;
@@ -162,11 +163,12 @@ function seriesItem(s) {
     membersBlock(s, { api, say, reload }),
     commonBlock(s, { api, say }),
     licencePanel(s, { api }),
+    organisationsBlock(s, { api, rerender: () => keepFocus(renderSeries) }),
     h('h4', {}, t('org_events_count', { n: events.length })),
-    events.length ? h('ol', { class: 'plain events' }, events.map(eventItem)) : h('p', { class: 'muted' }, t('org_no_events')));
+    events.length ? h('ol', { class: 'plain events' }, events.map((ev) => eventItem(ev, s))) : h('p', { class: 'muted' }, t('org_no_events')));
 }
 
-function eventItem(ev) {
+function eventItem(ev, s) {
   const headId = `e-${ev.slug}`;
   const cancelled = ev.status === 'cancelled';
   const over = cancelled || ev.status === 'ended';
@@ -193,7 +195,7 @@ function eventItem(ev) {
       cancelled ? null : h('button', { type: 'button', id: `key-${ev.slug}`, 'aria-describedby': headId, onclick: () => rotateKey(ev) }, t('org_moderator_link')),
       h('a', { href: ev.url, class: 'btn' }, t('org_participant_page'))),
     open ? rescheduleForm(ev) : null,
-    over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries) }),
+    over ? null : accessPanel(ev, { api, rerender: () => keepFocus(renderSeries), series: s.slug }),
     cancelled ? null : recordPanel(ev, { api }),
     link && !cancelled ? h('div', { class: 'modlink' }, copyBox(`ml-${ev.slug}`, link, 'org_moderator_link_label'), h('p', { class: 'hint' }, t('org_moderator_link_hint'))) : null);
 }

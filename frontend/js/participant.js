@@ -6,6 +6,7 @@ import { wordingFor, wordingsOf, languageCount } from './wordings.js';
 import { setupProfile, retranslateProfile, profileSaved, profileRefused } from './profile.js';
 import { answeredInLink, commonTag } from './series.js';
 import { calendarLinks, moment, windowPhase, windowText } from './calendar.js';
+import { askedBy, endorsementBadge, endorsementText } from './organisations.js';
 
 const MAX = 500;
 const MIN = 3;
@@ -17,6 +18,7 @@ let body = null; // latest snapshot/queue body
 let event = null;
 let voted = new Set();
 let mine = new Set();
+let endorsed = new Set(); // groups this delegate's organisation endorses (roots)
 let sort = session.get(sortKey) === 'new' ? 'new' : 'top';
 let statusMsg = null; // [key, vars] or [null, text] so it can be re-translated
 let connection = 'connecting';
@@ -76,13 +78,34 @@ function toggleVote(item) {
 }
 
 // --- rendering ------------------------------------------------------------------------------
+// --- endorsements: a delegate endorses on behalf of its organisation (never a vote) ---------
+const delegateOf = () => (access && access.organisation) || null;
+function pendingEndorsements() {
+  const want = new Map();
+  for (const a of live ? live.pending() : []) {
+    if (a.type === 'endorse') want.set(a.question_id, true);
+    if (a.type === 'withdraw_endorsement') want.set(a.question_id, false);
+  }
+  return want;
+}
+function endorseState(item) {
+  const want = pendingEndorsements();
+  return want.has(item.id) ? want.get(item.id) : endorsed.has(item.id);
+}
+function toggleEndorsement(item) {
+  if (!delegateOf()) return;
+  live.send(endorseState(item) ? 'withdraw_endorsement' : 'endorse', { question_id: item.id });
+  render();
+}
+
 function createItem(votable) {
   return (item) => {
     const li = h('li', { class: 'q' },
       h('div', { class: 'q-body' },
         h('p', { class: 'q-text' }),
         h('p', { class: 'meta' }),
-        h('ul', { class: 'merged' })));
+        h('ul', { class: 'merged' }),
+        h('button', { type: 'button', class: 'endorse secondary', hidden: true, onclick: () => toggleEndorsement(li._item) })));
     if (votable) {
       li.append(h('button', { type: 'button', class: 'vote', onclick: () => toggleVote(li._item) },
         h('span', { 'aria-hidden': 'true', class: 'arrow' }, '▲'),
@@ -107,7 +130,18 @@ function updateItem(li, item, want) {
   if (item.asked_by > 1) parts.push(h('span', {}, t('asked_by', { n: item.asked_by })));
   const languages = languageCount(item);
   if (languages > 1) parts.push(h('span', { class: 'languages' }, t('asked_in_languages', { n: languages })));
+  parts.push(...askedBy(item));
+  const badge = endorsementBadge(item);
+  if (badge) parts.push(badge);
   meta.replaceChildren(...parts);
+  const endorse = li.querySelector('.endorse');
+  const organisation = delegateOf();
+  endorse.hidden = !organisation;
+  if (organisation) {
+    const on = endorseState(item);
+    endorse.setAttribute('aria-pressed', String(on));
+    setText(endorse, t(on ? 'withdraw_endorsement' : 'endorse_as', { organisation }));
+  }
   const merged = li.querySelector('.merged');
   const others = wordingsOf(item).filter((w) => w.id !== shown.id);
   merged.replaceChildren(...others.map((w) => h('li', { dir: 'auto', lang: w.language }, w.text)));
@@ -139,6 +173,9 @@ function renderHeader() {
   else if (phase === 'after' || !event.questions_open) closed = t('refused_questions_closed');
   if (!closed && !mayTakePart()) closed = t('gate_needed');
   $('#ask-fields').disabled = !!closed;
+  const organisation = delegateOf();
+  $('#ask-as').hidden = !organisation;
+  setText($('#ask-as-org'), organisation ? t('ask_as_organisation', { organisation }) : '');
   $('#closed').hidden = !closed;
   setText($('#closed'), closed || '');
   renderAdvance(phase);
@@ -193,8 +230,13 @@ async function accessCall(path, payload) {
   return data;
 }
 
+function setAccess(found) {
+  access = found;
+  endorsed = new Set((found && found.endorsed) || []);
+}
+
 async function loadAccess() {
-  try { access = await accessCall(''); } catch { /* offline: keep what we knew */ }
+  try { setAccess(await accessCall('')); } catch { /* offline: keep what we knew */ }
   render();
 }
 
@@ -233,7 +275,7 @@ $('#gate-code').addEventListener('submit', async (e) => {
   e.preventDefault();
   const code = $('#gate-code-input').value.trim();
   if (!code) { $('#gate-code-input').focus(); return; }
-  try { access = await accessCall('/code', { code }); sayGate(null); } catch (error) { gateError(error); }
+  try { setAccess(await accessCall('/code', { code })); sayGate(null); } catch (error) { gateError(error); }
   render();
 });
 
@@ -254,7 +296,7 @@ async function followLink() {
   const [path, token] = params.get('verify') ? ['/verify', params.get('verify')] : ['/invitation', params.get('invite')];
   if (!token) return;
   history.replaceState(null, '', location.pathname + location.search); // one use: do not keep it
-  try { access = await accessCall(path, { token }); sayGate(null); } catch (error) { gateError(error); $('#gate').hidden = false; }
+  try { setAccess(await accessCall(path, { token })); sayGate(null); } catch (error) { gateError(error); $('#gate').hidden = false; }
 }
 
 function renderNow() {
@@ -270,6 +312,8 @@ function renderNow() {
   const parts = now ? [t('votes', { n: now.votes })] : [];
   if (now && now.asked_by > 1) parts.push(t('asked_by', { n: now.asked_by }));
   if (now && languageCount(now) > 1) parts.push(t('asked_in_languages', { n: languageCount(now) }));
+  for (const name of (now && now.organisations) || []) parts.push(t('asked_by_organisation', { organisation: name }));
+  if (now && endorsementText(now)) parts.push(endorsementText(now));
   if (now && inGroup(mine, now)) parts.unshift(t('yours'));
   setText($('#now-meta'), parts.join(' · '));
 }
@@ -337,7 +381,8 @@ $('#ask').addEventListener('submit', (e) => {
   const n = charCount(text.value);
   if (n < MIN) { say('too_short'); text.focus(); return; }
   if (n > MAX) { say('too_long', { max: num(MAX) }); text.focus(); return; }
-  live.send('submit_question', { text: cleanText(text.value) });
+  const onBehalf = !!delegateOf() && $('#ask-as-organisation').checked;
+  live.send('submit_question', onBehalf ? { text: cleanText(text.value), as_organisation: true } : { text: cleanText(text.value) });
   clearDraft();
   say(live.online ? 'sending_question' : 'queued_question');
   render();
@@ -447,6 +492,9 @@ async function main() {
           say(r.status === 'pending' ? 'sent_pending' : 'sent_question');
         } else if (m.action === 'set_profile') {
           profileSaved(r);
+        } else if (m.action === 'endorse' || m.action === 'withdraw_endorsement') {
+          if (r.endorsed) endorsed.add(r.question_id);
+          else endorsed.delete(r.question_id);
         } else if (m.action === 'vote' || m.action === 'unvote') {
           if (r.voted) voted.add(r.question_id);
           else {
@@ -467,6 +515,7 @@ async function main() {
         if (action && action.type === 'set_profile') { profileRefused(m); return; }
         say(null, null, m);
         if (m.code === 'verification_required') { loadAccess(); showGate(); }
+        if (m.code === 'not_a_delegate') loadAccess(); // the link was revoked meanwhile
         render();
       },
     },

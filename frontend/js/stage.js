@@ -4,6 +4,7 @@ import { startI18n, t } from './i18n.js';
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
 import { commonTag } from './series.js';
+import { askedBy, endorsementBadge } from './organisations.js';
 
 const NEXT = 5;
 const slug = slugFromPath();
@@ -20,8 +21,7 @@ function render(state) {
     now
       ? h('p', { class: 'stage-question', dir: 'auto', lang: now.language }, now.text, now.merged.length ? [' ', languageTag(now.language)] : null)
       : h('p', { class: 'stage-question muted' }, t('nothing_answering')),
-    // replaceChildren would write out a null as text: leave the missing parts out.
-    ...(now ? [now.common ? h('p', {}, commonTag()) : null, otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes }))].filter(Boolean) : []),
+    ...(now ? [now.common ? h('p', {}, commonTag()) : null, otherWordings(now, 'stage-wordings'), h('p', { class: 'stage-votes' }, t('votes', { n: now.votes })), organisations(now, 'stage-orgs')].filter(Boolean) : []),
   );
   $('#stage-queue').replaceChildren(
     ...state.open.slice(0, NEXT).map((item) =>
@@ -29,9 +29,16 @@ function render(state) {
         h('bdi', { lang: item.language }, item.text), item.merged.length && item.language ? [' ', languageTag(item.language)] : null,
         ' ', h('span', { class: 'count' }, `(${t('votes', { n: item.votes })})`),
         item.common ? [' ', commonTag()] : null,
+        organisations(item, 'orgs'),
         otherWordings(item, 'merged')),
     ),
   );
+}
+
+// Who asked on an organisation's behalf and how many organisations endorse (never votes).
+function organisations(item, cls) {
+  const line = [...askedBy(item), endorsementBadge(item)].filter(Boolean);
+  return line.length ? h('p', { class: cls }, ...line.flatMap((el, i) => (i ? [' · ', el] : [el]))) : null;
 }
 
 // The room sees every wording of a group, each in its own language and direction.

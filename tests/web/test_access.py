@@ -62,7 +62,13 @@ async def test_code_event_refuses_until_the_code_is_entered(
         queue = (await http.get(f"/api/events/{slug}/queue")).json()
 
     assert asked.status_code == 200
-    assert before == {"mode": "code", "allowed": False, "granted": None, "organisation": None}
+    assert before == {
+        "mode": "code",
+        "allowed": False,
+        "granted": None,
+        "organisation": None,
+        "endorsed": [],
+    }
     assert _refusal(vote_refused) == (403, "verification_required", "code")
     assert _refusal(ask_refused) == (403, "verification_required", "code")
     assert _refusal(wrong) == (400, "bad_code", None)
@@ -71,6 +77,7 @@ async def test_code_event_refuses_until_the_code_is_entered(
         "allowed": True,
         "granted": "code",
         "organisation": None,
+        "endorsed": [],
     }
     assert voted.json()["result"] == {"question_id": 1, "voted": True, "votes": 2}
     assert [q["votes"] for q in queue["open"]] == [2]
@@ -199,6 +206,7 @@ async def test_invitation_list_gives_delegate_links_that_can_be_revoked(
         "allowed": True,
         "granted": "invited",
         "organisation": "NGO number 7",
+        "endorsed": [],
     }
     assert voted.json()["result"]["votes"] == 2
     assert _refusal(forged) == (400, "bad_link", None)

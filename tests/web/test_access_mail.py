@@ -78,6 +78,7 @@ async def test_email_link_received_over_smtp_verifies_the_participant_once(
         "allowed": True,
         "granted": "email",
         "organisation": None,
+        "endorsed": [],
     }
     assert voted.json()["result"] == {"question_id": 1, "voted": True, "votes": 2}
     assert replayed.json()["error"]["code"] == "link_used"

@@ -103,4 +103,5 @@ async def test_queue_body_wordings_carry_their_language(database: Database) -> N
         "text": "¿Cómo financiará la adaptación al clima?",
         "language": "es",
         "similarity": 0.97,
+        "organisation": None,
     }

@@ -33,7 +33,7 @@ from townhall.app import create_app
 from townhall.domain.passwords import hash_password
 from townhall.settings import Settings
 from townhall.store.db import create_engine, session_factory
-from townhall.store.tables import Event, Invitation, Organiser, Series
+from townhall.store.tables import Event, Invitation, Organisation, Organiser, Series
 from townhall.web.openapi import build_openapi
 
 UNLIMITED = {"rate_questions": "100000/minute", "rate_actions": "100000/10seconds"}
@@ -58,14 +58,16 @@ class Credentials:
     event_slug: str
     series_slug: str
     invitation_id: int
+    organisation_id: int
     moderator_key: str
     organiser_cookie: str
     csrf_token: str
 
 
-async def _add_organiser(database: Database, event_slug: str) -> tuple[str, int]:
+async def _add_organiser(database: Database, event_slug: str) -> tuple[str, int, int]:
     """Adds an admin organiser (so the handlers run past the role check) and an invitation to
-    the demo event; returns the demo series' slug and the invitation's id."""
+    the demo event; returns the demo series' slug and the invitation's and its organisation's
+    ids."""
     engine = create_engine(database.url, schema=database.schema)
     async with session_factory(engine, write=True)() as session, session.begin():
         now = datetime.now(UTC)
@@ -79,15 +81,26 @@ async def _add_organiser(database: Database, event_slug: str) -> tuple[str, int]
             )
         )
         series = await session.scalar(select(Series.slug).order_by(Series.id).limit(1))
-        event_id = await session.scalar(select(Event.id).where(Event.slug == event_slug))
+        event = await session.scalar(select(Event).where(Event.slug == event_slug))
+        assert event is not None
+        organisation = Organisation(
+            series_id=event.series_id, name="Fuzz union", created_at=now, updated_at=now
+        )
+        session.add(organisation)
+        await session.flush()
         invitation = Invitation(
-            event_id=event_id, name="Fuzz union", token_hash="0" * 64, created_at=now
+            event_id=event.id,
+            organisation_id=organisation.id,
+            name="Fuzz union",
+            token_hash="0" * 64,
+            created_at=now,
         )
         session.add(invitation)
         await session.flush()
         invitation_id = invitation.id
+        organisation_id = organisation.id
     await engine.dispose()
-    return str(series), invitation_id
+    return str(series), invitation_id, organisation_id
 
 
 def _operations(schema: Any) -> list[Any]:
@@ -102,6 +115,8 @@ def _known(operation: Any, credentials: Credentials) -> dict[str, Any]:
     known: dict[str, Any] = {"slug": credentials.series_slug if series else credentials.event_slug}
     if "{invitation_id}" in operation.path:
         known["invitation_id"] = credentials.invitation_id
+    if "{organisation_id}" in operation.path:
+        known["organisation_id"] = credentials.organisation_id
     return known
 
 
@@ -185,7 +200,7 @@ async def test_openapi_every_operation_answers_as_documented(
     database: Database, start_server: ServerFactory
 ) -> None:
     demo = await seed(database)
-    series_slug, invitation_id = await _add_organiser(database, demo.slug)
+    series_slug, invitation_id, organisation_id = await _add_organiser(database, demo.slug)
     server = await start_server(database, **SERVER)
     async with httpx.AsyncClient(base_url=server.base_url) as http:
         signed_in = await http.post(
@@ -197,6 +212,7 @@ async def test_openapi_every_operation_answers_as_documented(
         demo.slug,
         series_slug,
         invitation_id,
+        organisation_id,
         demo.moderator_key,
         signed_in.cookies["townhall_organiser"],
         signed_in.json()["csrf_token"],

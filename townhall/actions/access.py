@@ -21,8 +21,8 @@ from townhall.domain import access as rules
 from townhall.domain.mail_texts import pick_language, sign_in_mail
 from townhall.domain.tokens import hash_token, new_token
 from townhall.store import access as store
-from townhall.store import queries
-from townhall.store.tables import EmailToken, Event, Invitation
+from townhall.store import organisations, queries
+from townhall.store.tables import EmailToken, Event
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +68,19 @@ async def status(services: Services, slug: str, participant_id: str) -> dict[str
     async with services.read_sessions() as session:
         event = await _event(session, slug)
         granted = await store.grant_of(session, event.id, participant_id)
-        organisation = None
+        organisation, endorsed = None, []
         if granted is not None and granted.kind == rules.INVITED:
-            invitation = await session.get(Invitation, int(granted.detail))
-            organisation = invitation.name if invitation is not None else None
+            speaks_for = await organisations.of_delegate(session, event.id, participant_id)
+            if speaks_for is not None:
+                organisation = speaks_for.name
+                endorsed = await organisations.endorsed_groups(session, event.id, speaks_for.id)
     return {
         "mode": event.access_mode,
         "allowed": event.access_mode == rules.OPEN or granted is not None,
         "granted": granted.kind if granted is not None else None,
+        # A delegate (in any mode, open included) may ask and endorse on its behalf.
         "organisation": organisation,
+        "endorsed": endorsed,
     }
 
 

@@ -24,6 +24,7 @@ from townhall.domain.access import needs_grant
 from townhall.domain.intake import intake_refusal
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
+from townhall.store import organisations
 from townhall.store.pairs import pairs_table
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.schedule import question_window
@@ -38,6 +39,8 @@ class QuestionRequest(BatchRequest):
     event_slug: str
     client_id: str
     text: str
+    # Asked by a delegate on behalf of the organisation they speak for in the event.
+    as_organisation: bool = False
     question_id: int | None = None
 
     def reset(self) -> None:
@@ -99,6 +102,15 @@ async def apply_questions(
             and needs_grant(event.access_mode)
         ),
     )
+    # Questions asked on behalf of an organisation: one read for those of the batch, if any.
+    speaks_for = await organisations.of_delegates(
+        session,
+        [
+            (event.id, request.actor.participant_id)
+            for request in requests
+            if request.as_organisation and (event := events.get(request.event_slug)) is not None
+        ],
+    )
     accepted: list[tuple[QuestionRequest, Event, str]] = []
     firsts: dict[tuple[str, str], QuestionRequest] = {}
     for request in requests:
@@ -114,6 +126,13 @@ async def apply_questions(
             request.outcome = Reply("submit_question", request.client_id, stored[key], True)
         elif (refusal := gate_refusal(blocked, event.id, request.actor)) is not None:
             request.outcome = refusal
+        elif request.as_organisation and (event.id, request.actor.participant_id) not in speaks_for:
+            request.outcome = ActionRefused(
+                "not_a_delegate",
+                "Only a delegate of an invited organisation may ask on its behalf; "
+                "open your delegate link.",
+                status=403,
+            )
         elif key not in firsts:  # the same retry twice in one batch: answered like the first
             firsts[key] = request
             accepted.append((request, event, checked))
@@ -142,6 +161,9 @@ async def apply_questions(
             "dedup_state": "pending",
             "supporters": 1,
             "created_at": now,
+            "organisation_id": speaks_for.get((event.id, request.actor.participant_id))
+            if request.as_organisation
+            else None,
         }
         for request, event, text in accepted
     ]
@@ -168,6 +190,8 @@ async def apply_questions(
     results = []
     for question_id, (request, _, text), row in zip(ids, accepted, rows, strict=True):
         result = {"question_id": question_id, "status": row["status"], "text": text}
+        if row["organisation_id"] is not None:
+            result["organisation_id"] = row["organisation_id"]
         request.question_id = question_id
         request.outcome = Reply("submit_question", request.client_id, result)
         results.append(
@@ -273,8 +297,17 @@ class QuestionBatcher(Batcher[QuestionRequest]):
     ) -> None:
         super().__init__(services, max_batch, flush_seconds, max_wait)
 
-    async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply:
-        return await self.submit(QuestionRequest(actor, event_slug, client_id, text))
+    async def ask(
+        self,
+        actor: Actor,
+        event_slug: str,
+        client_id: str,
+        text: str,
+        as_organisation: bool = False,
+    ) -> Reply:
+        return await self.submit(
+            QuestionRequest(actor, event_slug, client_id, text, as_organisation)
+        )
 
     async def store(
         self,

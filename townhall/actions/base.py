@@ -37,6 +37,11 @@ from townhall.store.tables import ActionReceipt, Event, ModerationEntry
 log = logging.getLogger(__name__)
 
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+# Actions after which an event's endorsements per group are read again (they change them, or
+# change which group a wording belongs to).
+ENDORSEMENT_CHANGES = frozenset(
+    {"endorse", "withdraw_endorsement", "merge_questions", "unmerge_question"}
+)
 
 
 # The largest id both databases hold: an INTEGER is 32 bits on PostgreSQL (64 on SQLite).
@@ -138,7 +143,14 @@ class FlagCache(Protocol):
 
 
 class AskQueue(Protocol):
-    async def ask(self, actor: Actor, event_slug: str, client_id: str, text: str) -> Reply: ...
+    async def ask(
+        self,
+        actor: Actor,
+        event_slug: str,
+        client_id: str,
+        text: str,
+        as_organisation: bool = False,
+    ) -> Reply: ...
 
 
 class QuestionQueue(Protocol):
@@ -167,6 +179,9 @@ class Services:
     # The ticker's cache of burst flags (actions/views.py), refreshed after a set-aside.
     support_flags: FlagCache | None = None
     metrics: Metrics | None = None  # the server's own counters (live/metrics.py)
+    # The ticker's cache of endorsements per group (actions/views.py), forgotten after an
+    # action that changes them.
+    endorsements: FlagCache | None = None
 
 
 @dataclass
@@ -263,7 +278,8 @@ async def perform(
         return await services.votes.vote(actor, event_slug, client_id, question_id, name)
     if name == "submit_question" and services.asking is not None:
         text: str = payload.text  # type: ignore[attr-defined]  # SubmitQuestion
-        return await services.asking.ask(actor, event_slug, client_id, text)
+        on_behalf: bool = payload.as_organisation  # type: ignore[attr-defined]  # SubmitQuestion
+        return await services.asking.ask(actor, event_slug, client_id, text, on_behalf)
     now = services.clock()
 
     async def apply(session: AsyncSession) -> Reply | Context:
@@ -307,6 +323,8 @@ async def perform(
         services.dedup.forget_answers()
     if name in ("set_aside_support", "restore_support") and services.support_flags is not None:
         services.support_flags.forget(event.id)
+    if name in ENDORSEMENT_CHANGES and services.endorsements is not None:
+        services.endorsements.forget(event.id)
     await services.hub.notify(event.id)
     return Reply(name, client_id, result)
 

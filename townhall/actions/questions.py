@@ -9,14 +9,19 @@ from pydantic import Field
 from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import ActionRefused, Context, Id, Payload, action
 from townhall.actions.votes import VoteRequest, apply_votes
+from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.domain.regions import normalise_country
-from townhall.domain.spread import STAKEHOLDER_GROUPS
 from townhall.domain.text import MAX_QUESTION_CHARS, tame_marks
 from townhall.store.tables import Participant, Question
 
 
 class SubmitQuestion(Payload):
     text: str = Field(max_length=MAX_QUESTION_CHARS * 4, description="The question, as written.")
+    as_organisation: bool = Field(
+        default=False,
+        description="Ask on behalf of the organisation whose delegate link this identity "
+        "opened (shown with its name); refused with `not_a_delegate` otherwise.",
+    )
 
 
 class QuestionRef(Payload):
@@ -36,7 +41,9 @@ async def load_question(context: Context, question_id: int, *, lock: bool = Fals
 @action("submit_question", SubmitQuestion, summary="Ask a question; the asker backs it at once.")
 async def submit_question(context: Context, payload: SubmitQuestion) -> dict[str, Any]:
     # One question on its own follows the same rules as the bulk path the app normally takes.
-    request = QuestionRequest(context.actor, context.event.slug, "", payload.text)
+    request = QuestionRequest(
+        context.actor, context.event.slug, "", payload.text, payload.as_organisation
+    )
     await apply_questions(context.session, [request], context.now, set(), store_receipts=False)
     if isinstance(request.outcome, ActionRefused):
         raise request.outcome

@@ -7,9 +7,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
+from townhall.domain.organisations import Endorsed, endorsements_by_group
 from townhall.domain.questions import Queue, build_queue
-from townhall.store import provenance, queries, series
+from townhall.store import organisations, provenance, queries, series
 from townhall.store.db import SessionFactory
 from townhall.store.tables import Event
 
@@ -29,12 +31,15 @@ class EventQueue:
 FLAG_REFRESH_SECONDS = 2.0
 
 
-class SupportFlags:
-    """Each event's burst flags, re-read at most every `refresh` seconds (per process).
+V = TypeVar("V")
 
-    A render served cached flags asks for one more render when they fall due (`on_due`), so
-    the flag of a burst that ended between two reads still shows. A set-aside or restore
-    `forget`s the event's flags so the next render shows the change."""
+
+class EventCache(Generic[V]):
+    """A value per event, re-read at most every `refresh` seconds (per process).
+
+    A render served a cached value asks for one more render when it falls due (`on_due`), so
+    a change made on another worker shows within `refresh` seconds. An action of this process
+    that changes it `forget`s the event's value so the next render shows the change."""
 
     def __init__(
         self,
@@ -45,10 +50,10 @@ class SupportFlags:
         self._refresh = refresh
         self._clock = clock
         self._on_due = on_due
-        self._read: dict[int, tuple[float, dict[int, str]]] = {}
+        self._read: dict[int, tuple[float, V]] = {}
         self._waiting: set[int] = set()
 
-    def cached(self, event_id: int) -> dict[int, str] | None:
+    def cached(self, event_id: int) -> V | None:
         found = self._read.get(event_id)
         if found is None:
             return None
@@ -65,11 +70,23 @@ class SupportFlags:
         if self._on_due is not None:
             self._on_due(event_id)
 
-    def store(self, event_id: int, flags: dict[int, str]) -> None:
-        self._read[event_id] = (self._clock(), flags)
+    def store(self, event_id: int, value: V) -> None:
+        self._read[event_id] = (self._clock(), value)
 
     def forget(self, event_id: int) -> None:
         self._read.pop(event_id, None)
+
+
+class SupportFlags(EventCache[dict[int, str]]):
+    """Each event's burst flags: the flag of a burst that ended between two reads still shows
+    (`on_due`); a set-aside or restore forgets the event's flags."""
+
+
+class EndorsementCache(EventCache[dict[int, Endorsed]]):
+    """Each event's endorsements per group. The read grows with the event's endorsements (750
+    organisations endorsing a few questions each: thousands of rows), so a render caused by
+    votes must not repeat it at every tick; `endorse`, `withdraw_endorsement`, merges and
+    unmerges of this process forget it, other workers' changes show within 2 s."""
 
 
 async def load_queue(
@@ -78,9 +95,12 @@ async def load_queue(
     online: int,
     now: datetime | None = None,
     flags: SupportFlags | None = None,
+    endorsements: EndorsementCache | None = None,
 ) -> EventQueue | None:
-    """The event's queue; with `flags`, burst flags come from it when fresh enough."""
+    """The event's queue; with `flags` (`endorsements`), burst flags (endorsements) come
+    from it when fresh enough."""
     known = flags.cached(event_id) if flags is not None else None
+    endorsed = endorsements.cached(event_id) if endorsements is not None else None
     async with sessions() as session:
         event = await session.get(Event, event_id)
         if event is None:
@@ -91,6 +111,12 @@ async def load_queue(
         commons = sorted({r.common_id for r in rows.records if r.common_id is not None})
         answered = await series.answered_groups(session, repeats)
         texts = await series.common_texts(session, commons)
+        if endorsed is None:
+            endorsed = endorsements_by_group(
+                await organisations.endorsement_rows(session, event_id)
+            )
+            if endorsements is not None:
+                endorsements.store(event_id, endorsed)
         if known is None:
             bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
             known = {root: burst.reason for root, burst in bursts.items()}
@@ -103,6 +129,7 @@ async def load_queue(
         totals=rows.totals,
         commons=texts,
         answered=answered,
+        endorsements=endorsed,
     )
     return EventQueue(event, queue, known)
 

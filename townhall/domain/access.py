@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass
 from datetime import timedelta
 
+from townhall.domain.organisations import InvalidProfile, check_profile
+
 OPEN = "open"
 CODE = "code"
 EMAIL = "email"
@@ -77,53 +79,104 @@ def address_hash(secret: str, address: str) -> str:
 
 @dataclass(frozen=True)
 class Organisation:
+    """An organisation to invite, with the profile fields given (None: not given)."""
+
     name: str
     email: str | None = None
+    country: str | None = None
+    stakeholder_group: str | None = None
+    website: str | None = None
+
+
+# Columns of an imported list, in this order when the file has no header line.
+COLUMNS = ("name", "email", "country", "stakeholder_group", "website")
+_HEADER_NAMES = {
+    "name": "name",
+    "organisation": "name",
+    "email": "email",
+    "e-mail": "email",
+    "country": "country",
+    "stakeholder_group": "stakeholder_group",
+    "stakeholder group": "stakeholder_group",
+    "group": "stakeholder_group",
+    "website": "website",
+    "url": "website",
+}
 
 
 def parse_organisations(text: str) -> list[Organisation]:
-    """Organisations pasted or imported as CSV: one a line, `name` or `name,e-mail`
-    (a header line `name,email` is skipped)."""
-    rows: list[tuple[int, str, str | None]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
+    """Organisations pasted or imported as CSV: one a line, `name,email,country,
+    stakeholder_group,website` (only the name is needed; trailing columns may be left out).
+    A first line starting with `name` is a header and may order the columns its own way."""
+    rows: list[tuple[int, Organisation]] = []
+    columns: tuple[str, ...] = COLUMNS
+    # Universal newlines: a file from an old Mac ends lines with a lone CR, which the csv
+    # module refuses in an unquoted field.
+    lines = io.StringIO(text.lstrip("\ufeff"), newline=None)
+    try:
+        parsed = list(csv.reader(lines))
+    except csv.Error as error:
+        raise InvalidInput(f"The list is not readable as CSV: {error}.") from None
+    for number, row in enumerate(parsed, start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
-        if number == 1 and [c.lower() for c in cells[:2]] in (
-            ["name", "email"],
-            ["name", "e-mail"],
-        ):
+        if not rows and columns is COLUMNS and cells[0].lower() in ("name", "organisation"):
+            named = [_HEADER_NAMES.get(cell.lower()) for cell in cells]
+            if None in named or len(set(named)) != len(named):
+                raise InvalidInput(
+                    f"Line {number}: the header's columns must be among {', '.join(COLUMNS)}."
+                )
+            columns = tuple(name for name in named if name is not None)
             continue
-        if len(cells) > 2 and any(cells[2:]):
-            raise InvalidInput(f"Line {number}: at most two columns, name and e-mail.")
-        rows.append((number, cells[0], cells[1] if len(cells) > 1 and cells[1] else None))
+        if len(cells) > len(columns) and any(cells[len(columns) :]):
+            raise InvalidInput(
+                f"Line {number}: at most {len(columns)} columns: {', '.join(columns)}."
+            )
+        given = dict(zip(columns, cells, strict=False))
+        rows.append(
+            (
+                number,
+                Organisation(
+                    given.get("name", ""),
+                    given.get("email") or None,
+                    given.get("country") or None,
+                    given.get("stakeholder_group") or None,
+                    given.get("website") or None,
+                ),
+            )
+        )
     return check_organisations(rows)
 
 
-def check_organisations(rows: list[tuple[int, str, str | None]]) -> list[Organisation]:
-    """(line, name, e-mail) checked: names present, short and unique (case-insensitive),
-    e-mails valid; a refusal names the line."""
+def check_organisations(rows: list[tuple[int, Organisation]]) -> list[Organisation]:
+    """(line, organisation as given) checked: names present, short and unique
+    (case-insensitive), e-mails valid, profiles valid; a refusal names the line."""
     found: list[Organisation] = []
     seen: dict[str, int] = {}
-    for number, raw_name, raw_email in rows:
-        name = " ".join(raw_name.split())
-        if not name:
-            raise InvalidInput(f"Line {number}: the organisation's name is missing.")
-        if len(name) > MAX_ORGANISATION_CHARS:
-            raise InvalidInput(f"Line {number}: the name is over {MAX_ORGANISATION_CHARS} chars.")
+    for number, raw in rows:
+        try:
+            profile = check_profile(raw.name, raw.country, raw.stakeholder_group, raw.website)
+        except InvalidProfile as error:
+            message = str(error)
+            raise InvalidInput(f"Line {number}: {message[:1].lower()}{message[1:]}") from None
         email = None
-        if raw_email is not None and raw_email.strip():
+        if raw.email is not None and raw.email.strip():
             try:
-                email = normalise_email(raw_email)
+                email = normalise_email(raw.email)
             except InvalidInput:
                 raise InvalidInput(
-                    f"Line {number}: {raw_email!r} is not an e-mail address."
+                    f"Line {number}: {raw.email!r} is not an e-mail address."
                 ) from None
-        key = name.casefold()
+        key = profile.name.casefold()
         if key in seen:
-            raise InvalidInput(f"Line {number}: {name!r} is already on line {seen[key]}.")
+            raise InvalidInput(f"Line {number}: {profile.name!r} is already on line {seen[key]}.")
         seen[key] = number
-        found.append(Organisation(name, email))
+        found.append(
+            Organisation(
+                profile.name, email, profile.country, profile.stakeholder_group, profile.website
+            )
+        )
         if len(found) > MAX_INVITATIONS_PER_IMPORT:
             raise InvalidInput(f"At most {MAX_INVITATIONS_PER_IMPORT} organisations at once.")
     if not found:

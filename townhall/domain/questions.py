@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from townhall.domain.organisations import Endorsed
 from townhall.domain.series import AnsweredIn, CommonMark, group_flag
 
 
@@ -73,6 +74,8 @@ class QuestionRecord:
     # The series' common question this one carries; the earlier question it repeats.
     common_id: int | None = None
     repeat_of_id: int | None = None
+    # The name of the organisation it was asked on behalf of, if any.
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class MergedWording:
     similarity: float | None
     status: Status = Status.OPEN
     language: str | None = None
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ class QueueItem:
     language: str | None = None
     common: CommonMark | None = None  # carried as the series' common question: on top
     answered_in: AnsweredIn | None = None  # repeats a question answered earlier in the series
+    organisation: str | None = None
+    # Organisations endorsing the group (apart from votes; never added to them).
+    endorsed: Endorsed | None = None
 
     @property
     def asked_by(self) -> int:
@@ -163,6 +170,7 @@ def build_queue(
     totals: Mapping[str, int] | None = None,
     commons: Mapping[int, Mapping[str, str]] | None = None,
     answered: Mapping[int, AnsweredIn] | None = None,
+    endorsements: Mapping[int, Endorsed] | None = None,
 ) -> Queue:
     """The queue's sections from the given questions (roots and the wordings merged in).
 
@@ -177,7 +185,12 @@ def build_queue(
             root = root_of(record.id, parents)
             merged.setdefault(root, []).append(
                 MergedWording(
-                    record.id, record.text, record.similarity, record.status, record.language
+                    record.id,
+                    record.text,
+                    record.similarity,
+                    record.status,
+                    record.language,
+                    record.organisation,
                 )
             )
     sections: dict[Status, list[QueueItem]] = {status: [] for status in Status}
@@ -215,6 +228,8 @@ def build_queue(
                 language=record.language,
                 common=common,
                 answered_in=flag,
+                organisation=record.organisation,
+                endorsed=(endorsements or {}).get(record.id),
             )
         )
     by_time = sorted(sections[Status.ANSWERED], key=lambda item: item.created_at, reverse=True)

@@ -21,19 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.domain.regions import M49_REGIONS, m49_region, un_regional_group
 
 OTHER = "other"  # the folded cell: small cells and everyone who gave nothing
-STAKEHOLDER_GROUPS = (
-    "civil_society",
-    "academia",
-    "private_sector",
-    "government",
-    "international_organisation",
-    "media",
-    "youth",
-    "other",
-)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ log under `make serve`: development only, docs/configuration.md)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.tokens import hash_token, new_event_code, new_token
 from townhall.store.demo_advance import open_questions_in_advance
+from townhall.store.demo_organisations import seed_organisations
 from townhall.store.demo_record import seed_record_demo
 from townhall.store.demo_series import seed_series_memory
 from townhall.store.tables import (
@@ -35,6 +36,7 @@ class DemoEvent:
     slug: str
     code: str
     moderator_key: str
+    delegate_token: str | None = None  # an organisation's delegate link (demo_organisations.py)
 
 
 async def is_empty(session: AsyncSession) -> bool:
@@ -113,6 +115,10 @@ async def seed_demo(
         created.append(await _verified_town_hall(session, series, now))
         created.append(
             DemoEvent(*await seed_series_memory(session, series, people[0], moderator, now))
+        )
+        created[0] = replace(
+            created[0],
+            delegate_token=await seed_organisations(session, series, created[0].slug, now),
         )
     if record:  # after the series' ended dialogue, which it fills when there is one
         await seed_record_demo(session, series, now)

@@ -18,6 +18,7 @@ from townhall.store.tables import (
     Event,
     EventCandidate,
     ModerationEntry,
+    Organisation,
     Participant,
     Question,
     Series,
@@ -117,21 +118,26 @@ def _queue_statements() -> tuple[Any, Any]:
             Question.common_id.is_not(None),
         ),
     ).cte("shown")
-    rows = select(
-        Question.id,
-        Question.text,
-        Question.status,
-        Question.created_at,
-        Question.canonical_id,
-        Question.similarity,
-        Question.suggested_id,
-        Question.supporters,
-        Question.language,
-        Question.common_id,
-        Question.repeat_of_id,
-    ).where(
-        Question.event_id == event,
-        or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
+    rows = (
+        select(
+            Question.id,
+            Question.text,
+            Question.status,
+            Question.created_at,
+            Question.canonical_id,
+            Question.similarity,
+            Question.suggested_id,
+            Question.supporters,
+            Question.language,
+            Question.common_id,
+            Question.repeat_of_id,
+            Organisation.name.label("organisation"),
+        )
+        .outerjoin(Organisation, Organisation.id == Question.organisation_id)
+        .where(
+            Question.event_id == event,
+            or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
+        )
     )
     totals = select(
         func.count(Question.id),
@@ -162,6 +168,7 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
                 language=row.language,
                 common_id=row.common_id,
                 repeat_of_id=row.repeat_of_id,
+                organisation=row.organisation,
             )
         )
         if row.canonical_id is None:

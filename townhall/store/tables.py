@@ -155,6 +155,24 @@ class Participant(Base):
     network_hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class Organisation(Base):
+    """An organisation (NGO, coalition, network) of a series: invited to its events, it asks
+    and endorses questions through its delegates. Names are unique per series (case-folded in
+    code); an event outside any series has its own (series_id None)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (UniqueConstraint("series_id", "name", name="uq_organisation_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    stakeholder_group: Mapped[str | None] = mapped_column(String(30))
+    website: Mapped[str | None] = mapped_column(String(500))  # http or https only
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Question(Base):
     __tablename__ = "questions"
     __table_args__ = (
@@ -184,6 +202,10 @@ class Question(Base):
     # ISO 639-1 code detected by the dedup worker with the embedding (townhall/dedup/language.py);
     # None until then.
     language: Mapped[str | None] = mapped_column(String(8))
+    # Asked by a delegate on behalf of this organisation (shown with its name); None otherwise.
+    # No ON DELETE: SQLite cannot reflect it on a column added in place (migration 0009), and
+    # organisations are never deleted (a series' deletion would first clear these).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -232,6 +254,25 @@ class Vote(Base):
     network_hash: Mapped[str | None] = mapped_column(String(64))
     # Set aside by a moderator: kept, not counted, restorable (support_set_asides).
     set_aside_id: Mapped[int | None] = mapped_column(ForeignKey("support_set_asides.id"))
+
+
+class Endorsement(Base):
+    """An organisation's endorsement of a question, by one of its delegates. Like votes, it
+    stays on the wording endorsed and counts by group root, one per organisation per group;
+    it never adds to `supporters`."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("question_id", "organisation_id", name="uq_endorse_once"),
+        Index("ix_endorsements_event", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class SupportSetAside(Base):
@@ -297,13 +338,16 @@ class EventAccess(Base):
 
 
 class Invitation(Base):
-    """An organisation invited to an event; its delegate link's token is stored hashed."""
+    """An organisation invited to an event; its delegate link's token is stored hashed.
+    `name` repeats the organisation's (kept in step on a rename) for the per-event unique
+    constraint and the lists that show it."""
 
     __tablename__ = "invitations"
     __table_args__ = (UniqueConstraint("event_id", "name", name="uq_invitation_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -17,6 +17,7 @@ from townhall.actions import invitations as invites
 from townhall.actions.base import MAX_ID, ActionRefused, Actor, Payload, parse_payload_model
 from townhall.actions.series_roles import OrganiserActor, require_event
 from townhall.domain import access as rules
+from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.store import access as store
 from townhall.store import queries
 from townhall.web.access_desk import AccessDesk
@@ -59,6 +60,11 @@ class ModePayload(Payload):
 class OrganisationPayload(Payload):
     name: str = Field(max_length=rules.MAX_ORGANISATION_CHARS)
     email: str | None = Field(default=None, max_length=rules.MAX_EMAIL_CHARS)
+    country: str | None = Field(default=None, max_length=10, description="ISO 3166-1 alpha-2.")
+    stakeholder_group: str | None = Field(
+        default=None, max_length=40, json_schema_extra={"enum": list(STAKEHOLDER_GROUPS)}
+    )
+    website: str | None = Field(default=None, max_length=500, description="http or https only.")
 
 
 class InvitePayload(Payload):
@@ -212,11 +218,16 @@ async def delegates(request: Request) -> Response:
     )
 
 
-def _invitation_json(state: AppState, slug: str, view: invites.InvitationView) -> dict[str, Any]:
+def invitation_json(state: AppState, slug: str, view: invites.InvitationView) -> dict[str, Any]:
     invitation = view.invitation
+    organisation = view.organisation
     data: dict[str, Any] = {
         "id": invitation.id,
         "name": invitation.name,
+        "organisation_id": invitation.organisation_id,
+        "country": organisation.country if organisation is not None else None,
+        "stakeholder_group": organisation.stakeholder_group if organisation is not None else None,
+        "website": organisation.website if organisation is not None else None,
         "email": invitation.email,
         "created_at": iso(invitation.created_at),
         "revoked": invitation.revoked_at is not None,
@@ -257,7 +268,7 @@ async def list_invitations(request: Request, state: AppState) -> Response:
     return JSONResponse(
         {
             "access_mode": event.access_mode,
-            "invitations": [_invitation_json(state, slug, view) for view in views],
+            "invitations": [invitation_json(state, slug, view) for view in views],
         }
     )
 
@@ -273,7 +284,12 @@ async def add_invitations(request: Request, state: AppState) -> Response:
         else:
             organisations = rules.check_organisations(
                 [
-                    (number, o.name, o.email)
+                    (
+                        number,
+                        rules.Organisation(
+                            o.name, o.email, o.country, o.stakeholder_group, o.website
+                        ),
+                    )
                     for number, o in enumerate(payload.organisations, start=1)
                 ]
             )
@@ -281,7 +297,7 @@ async def add_invitations(request: Request, state: AppState) -> Response:
         raise ActionRefused("invalid", str(error)) from None
     made = await invites.add(state.services, slug, organisations)
     return JSONResponse(
-        {"invitations": [_invitation_json(state, slug, view) for view in made]}, status_code=201
+        {"invitations": [invitation_json(state, slug, view) for view in made]}, status_code=201
     )
 
 
@@ -297,14 +313,14 @@ async def revoke_invitation(request: Request, state: AppState) -> Response:
     await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.revoke(state.services, slug, _invitation_id(request))
-    return JSONResponse(_invitation_json(state, slug, view))
+    return JSONResponse(invitation_json(state, slug, view))
 
 
 async def new_invitation_link(request: Request, state: AppState) -> Response:
     await _body(request, NoFields)
     slug = request.path_params["slug"]
     view = await invites.new_link(state.services, slug, _invitation_id(request))
-    return JSONResponse(_invitation_json(state, slug, view))
+    return JSONResponse(invitation_json(state, slug, view))
 
 
 _ORGANISER = "/api/organiser/events/{slug}"

@@ -54,10 +54,19 @@ def _item(item: QueueItem, *, moderator: bool) -> dict[str, Any]:
             "text": wording.text,
             "language": wording.language,
             "similarity": wording.similarity,
+            "organisation": wording.organisation,
         }
         for wording in item.merged
         if moderator or wording.status in PUBLIC_STATUSES
     ]
+    # Every organisation that asked a wording of the group: its name stays on the group.
+    askers = list(
+        dict.fromkeys(
+            name
+            for name in [item.organisation, *(wording["organisation"] for wording in merged)]
+            if name is not None
+        )
+    )
     data: dict[str, Any] = {
         "id": item.id,
         "text": item.text,
@@ -67,9 +76,20 @@ def _item(item: QueueItem, *, moderator: bool) -> dict[str, Any]:
         "asked_by": 1 + len(merged),
         "created_at": iso(item.created_at),
         "merged": merged,
+        "organisation": item.organisation,
+        "organisations": askers,
     }
     if item.common is not None:
         data["common"] = {"id": item.common.common_id, "texts": dict(item.common.texts)}
+    if item.endorsed is not None:
+        # Apart from `votes`, never added to them; public screens get the aggregates only.
+        data["endorsements"] = {
+            "organisations": item.endorsed.count,
+            "regions": len(item.endorsed.regions),
+        }
+        if moderator:
+            data["endorsements"]["names"] = list(item.endorsed.organisations)
+            data["endorsements"]["region_names"] = list(item.endorsed.regions)
     if moderator and item.suggested_id is not None:
         data["possible_duplicate_of"] = {"id": item.suggested_id, "score": item.suggested_score}
     if moderator and item.answered_in is not None:

@@ -18,6 +18,7 @@ from townhall.actions import schedule as workflows
 from townhall.actions import series_roles
 from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN
 from townhall.web.openapi_access import ACCESS_SCHEMAS, access_paths
+from townhall.web.openapi_organisations import ORGANISATION_SCHEMAS, organisation_paths
 from townhall.web.openapi_parts import (
     ANSWER_SCHEMAS,
     ERROR,
@@ -283,10 +284,22 @@ def _organiser_paths() -> dict[str, Any]:
 
 
 def build_openapi() -> dict[str, Any]:
-    paths = {**_public_paths(), **_action_paths(), **_organiser_paths(), **access_paths()}
-    paths.update(series_paths())
-    paths.update(record_paths())
-    schemas = {"Error": ERROR_SCHEMA, **ANSWER_SCHEMAS, **ACCESS_SCHEMAS, **SERIES_SCHEMAS}
+    paths = {
+        **_public_paths(),
+        **_action_paths(),
+        **_organiser_paths(),
+        **access_paths(),
+        **organisation_paths(),
+        **series_paths(),
+        **record_paths(),
+    }
+    schemas = {
+        "Error": ERROR_SCHEMA,
+        **ANSWER_SCHEMAS,
+        **ACCESS_SCHEMAS,
+        **SERIES_SCHEMAS,
+        **ORGANISATION_SCHEMAS,
+    }
     hoist_defs(paths, schemas)
     return {
         "openapi": "3.1.0",

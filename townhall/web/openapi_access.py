@@ -25,10 +25,14 @@ from townhall.web.openapi_parts import (
 _MODE = {"enum": list(rules.MODES)}
 _INVITATION: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "name", "email", "created_at", "revoked", "delegates"],
+    "required": ["id", "name", "organisation_id", "email", "created_at", "revoked", "delegates"],
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
+        "organisation_id": {"type": "integer"},
+        "country": {"type": ["string", "null"]},
+        "stakeholder_group": {"type": ["string", "null"]},
+        "website": {"type": ["string", "null"]},
         "email": {"type": ["string", "null"]},
         "created_at": {"type": "string"},
         "revoked": {"type": "boolean"},
@@ -46,6 +50,11 @@ ACCESS_SCHEMAS: dict[str, Any] = {
         allowed={"type": "boolean"},
         granted={"enum": [rules.CODE, rules.EMAIL, rules.INVITED, None]},
         organisation={"type": ["string", "null"]},
+        endorsed={
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "The question groups (roots) the delegate's organisation endorses.",
+        },
     ),
     "LinkSent": json_object(sent={"const": True}, expires_in_minutes={"type": "integer"}),
     "Delegates": json_object(
@@ -99,7 +108,8 @@ def access_paths() -> dict[str, Any]:
         f"{event}/access": {
             "get": {
                 "summary": "The event's participation mode and whether this participant may "
-                "ask and vote (`mode`, `allowed`, `granted`, `organisation`)." + _COOKIE_NOTE,
+                "ask and vote (`mode`, `allowed`, `granted`); for a delegate, in any mode, the "
+                "`organisation` it speaks for and the groups it `endorsed`." + _COOKIE_NOTE,
                 "parameters": [slug("event")],
                 "responses": responses("200", "404", answer="AccessStatus"),
             }
@@ -128,7 +138,9 @@ def access_paths() -> dict[str, Any]:
             "429",
         ),
         f"{event}/access/invitation": _gate(
-            "Open an organisation's delegate link (`invited` mode); answers the new access status.",
+            "Open an organisation's delegate link (any mode: in `invited` it lets the delegate "
+            "ask and vote; in every mode it lets them ask and endorse on the organisation's "
+            "behalf); answers the new access status.",
             access.TokenPayload,
             "429",
         ),

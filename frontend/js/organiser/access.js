@@ -3,6 +3,7 @@
 import { h, setText } from '../dom.js';
 import { t } from '../i18n.js';
 import { copyBox, errorText } from './forms.js';
+import { inviteFromSeries, profileBits } from './organisations.js';
 
 const MODES = ['open', 'code', 'email', 'invited'];
 // Per event, kept across re-renders of the console: whether the panel is open, the loaded
@@ -47,11 +48,14 @@ export function accessPanel(ev, ctx) {
       h('label', { for: `${id}-mode` }, t('org_access_label')), select,
       h('button', { type: 'button', id: `${id}-save`, onclick: save }, t('org_access_save'))),
     h('p', { class: 'hint' }, t(`org_access_hint_${ev.access_mode || 'open'}`, { code: ev.code || '' })),
-    ev.access_mode === 'invited' ? invitationsBox(ev, ctx, state, sayHere, fail, load) : null,
+    // Delegate links serve every mode: in `invited` they let delegates in; in every mode they
+    // let delegates ask and endorse on their organisation's behalf.
+    ev.access_mode === 'invited' ? null : h('p', { class: 'hint' }, t('org_inv_any_mode')),
+    invitationsBox(ev, ctx, state, sayHere, fail, load),
     note);
   details.addEventListener('toggle', async () => {
     state.open = details.open;
-    if (details.open && ev.access_mode === 'invited' && state.invitations === null) {
+    if (details.open && state.invitations === null) {
       await load();
       ctx.rerender();
     }
@@ -66,16 +70,19 @@ function invitationsBox(ev, ctx, state, sayHere, fail, load) {
   file.addEventListener('change', async () => {
     if (file.files.length) text.value = await file.files[0].text();
   });
+  const invited = async (made) => {
+    for (const i of made) state.links.set(i.id, i.link);
+    state.note = t('org_inv_added', { n: made.length });
+    await load();
+    ctx.rerender();
+    document.getElementById(`${id}-all`)?.focus();
+  };
   const add = async () => {
     if (!text.value.trim()) { text.focus(); return; }
     try {
       const made = (await ctx.api('POST', `${base(ev)}/invitations`, { text: text.value })).invitations;
-      for (const i of made) state.links.set(i.id, i.link);
       text.value = '';
-      state.note = t('org_inv_added', { n: made.length });
-      await load();
-      ctx.rerender();
-      document.getElementById(`${id}-all`)?.focus();
+      await invited(made);
     } catch (err) { fail(err); }
   };
   const act = (invitation, what) => async () => {
@@ -95,6 +102,7 @@ function invitationsBox(ev, ctx, state, sayHere, fail, load) {
   return h('div', { class: 'invitations' },
     h('label', { for: `${id}-text` }, t('org_inv_label')),
     h('p', { class: 'hint', id: `${id}-hint` }, t('org_inv_hint')),
+    h('p', { class: 'hint' }, t('org_inv_hint_profile')),
     text,
     h('div', { class: 'row' },
       h('label', { for: `${id}-file` }, t('org_inv_file')), file,
@@ -102,9 +110,11 @@ function invitationsBox(ev, ctx, state, sayHere, fail, load) {
     fresh.length ? h('div', { class: 'modlink' },
       h('p', {}, t('org_inv_links_once', { n: fresh.length })),
       copyBox(`${id}-all`, allLinks, 'org_inv_all_links')) : null,
+    inviteFromSeries(ev, ctx, invitations, invited, fail),
     h('p', { class: 'meta' }, t('org_inv_count', { n: invitations.length })),
     h('ol', { class: 'plain' }, invitations.map((i) => h('li', { class: 'inv' },
       h('strong', { dir: 'auto' }, i.name), i.email ? h('span', { class: 'muted' }, ` ${i.email}`) : null, ' ',
+      h('span', { class: 'meta' }, ...profileBits(i)), ' ',
       h('span', { class: 'meta' }, i.revoked ? t('org_inv_is_revoked') : t('org_inv_delegates', { n: i.delegates })), ' ',
       state.links.has(i.id) && !i.revoked ? copyBox(`${id}-l${i.id}`, state.links.get(i.id), 'org_inv_link') : null,
       h('button', { type: 'button', id: `${id}-n${i.id}`, onclick: act(i, 'link') }, t('org_inv_make_link')),
