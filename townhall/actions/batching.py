@@ -98,6 +98,8 @@ class Batcher(ABC, Generic[R]):
         now = loop.time()
         if self.max_wait and self._waiting and now - self._waiting[0][2] >= self.max_wait:
             self.refused_busy += 1
+            if self.services.metrics is not None:
+                self.services.metrics.observe_shed(self.kind)
             raise ActionRefused(
                 "busy",
                 "Many people are acting at once; this was not applied. Send it again in a moment.",

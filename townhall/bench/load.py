@@ -172,6 +172,11 @@ def load_phase(
         "questions_acked_total": len(question_acked),
         "unanswered_after_drain": sum(d["unanswered_after_drain"] for d in drives),
         "refusals": merge_counts(r["refusals"] for r in results),
+        # Overload (TOWNHALL_MAX_WAIT_SECONDS): what the server refused as busy instead of
+        # queueing; vote_to_ack below is the acknowledgement time of what it accepted.
+        "shed": _shed(
+            merge_counts(r["refusals"] for r in results), merge_counts(d["offered"] for d in drives)
+        ),
         "errors": merge_counts(r["errors"] for r in results),
         "close_codes": merge_counts(r["close_codes"] for r in results),
         "open_at_end": sum(d["open_at_end"] for d in drives),
@@ -216,3 +221,14 @@ def load_phase(
         out["verify"] = verify.lost_actions(database_url, event, finals, questions, uncertain)
         out["lost"] = out["verify"]["lost"]
     return out
+
+
+def _shed(refusals: dict[str, int], offered: dict[str, int]) -> dict[str, Any]:
+    votes = refusals.get("vote:busy", 0) + refusals.get("unvote:busy", 0)
+    questions = refusals.get("submit_question:busy", 0)
+    sent = sum(offered.get(kind, 0) for kind in ("vote", "unvote", "question"))
+    return {
+        "votes": votes,
+        "questions": questions,
+        "share_of_sent": round((votes + questions) / sent, 4) if sent else None,
+    }

@@ -109,6 +109,12 @@ class Metrics:
         self.accepted = Counter(
             "townhall_accepted", "Actions accepted and committed", ["kind"], registry=r
         )
+        self.shed = Counter(
+            "townhall_refused_busy",
+            "Actions refused as busy (the oldest waiting one had waited TOWNHALL_MAX_WAIT_SECONDS)",
+            ["kind"],
+            registry=r,
+        )
         self.batch_size = Histogram(
             "townhall_batch_size", "Requests per batch", ["kind"], buckets=_SIZES, registry=r
         )
@@ -183,6 +189,9 @@ class Metrics:
             "Full queue states sent instead of a diff because the previous update was unsent",
             registry=r,
         )
+
+    def observe_shed(self, kind: str) -> None:
+        self.shed.labels(kind).inc()
 
     def observe_batch(self, kind: str, size: int, seconds: float, accepted: int) -> None:
         self.batch_size.labels(kind).observe(size)

@@ -15,6 +15,7 @@ from townhall.domain.tokens import hash_token, new_event_code, new_token
 from townhall.store.demo_advance import open_questions_in_advance
 from townhall.store.demo_organisations import seed_organisations
 from townhall.store.demo_record import seed_record_demo
+from townhall.store.demo_regions import seed_regional_support
 from townhall.store.demo_series import seed_series_memory
 from townhall.store.tables import (
     Candidate,
@@ -122,6 +123,7 @@ async def seed_demo(
         )
     if record:  # after the series' ended dialogue, which it fills when there is one
         await seed_record_demo(session, series, now)
+        await seed_regional_support(session, now)
     return created
 
 
