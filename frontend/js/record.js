@@ -4,6 +4,7 @@ import { $, h, setText, userText, slugFromPath } from './dom.js';
 import { t, startI18n, currentLang } from './i18n.js';
 import { languageTag } from './wordings.js';
 import { regionLine } from './spread.js';
+import { askedBy, endorsementBadge } from './organisations.js';
 
 const slug = slugFromPath();
 let record = null;
@@ -45,7 +46,18 @@ function questionRow(q, answered) {
         h('span', {}, h('time', { datetime: again.taken_at }, t('rec_taken_again', { time: clock(again.taken_at) }))),
         watch(again)]) : []),
       h('span', {}, t('votes', { n: q.supporters }))),
+    organisationsLine(q),
     answered ? null : h('p', { class: 'meta spread-line' }, regionLine(q.spread, record.privacy_threshold, 'rec_spread_none')));
+}
+
+// Who asked on an organisation's behalf, and how many organisations endorsed (apart from votes).
+function organisationsLine(q) {
+  const item = {
+    organisations: [...new Set(q.wordings.map((w) => w.organisation).filter(Boolean))],
+    endorsements: q.endorsements && { organisations: q.endorsements.organisations, regions: q.endorsements.regions.length },
+  };
+  const line = [...askedBy(item), endorsementBadge(item)].filter(Boolean);
+  return line.length ? h('p', { class: 'meta' }, ...line.flatMap((el, i) => (i ? [' · ', el] : [el]))) : null;
 }
 
 function render() {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from townhall.domain.organisations import Endorsed
 from townhall.domain.record import (
     Licence,
     QuestionRow,
@@ -199,3 +200,27 @@ def test_csv_rows_one_line_per_wording() -> None:
         ("answered", 1, 1, 2, "fr"),
         ("not_reached", 1, 3, 3, "en"),
     ]
+
+
+def test_record_carries_organisations_and_endorsements_apart_from_supporters() -> None:
+    asked = QuestionRow(
+        id=1,
+        root_id=1,
+        status="open",
+        text="Will you meet civil society before each session?",
+        language="en",
+        asked_at=at(1),
+        supporters=4,
+        organisation="Sahel Women's Network",
+    )
+    endorsed = Endorsed(organisations=("Network A", "Network B"), regions=("Africa",))
+
+    record = build_record(inputs([asked, row(2, "open", votes=1)], [], endorsements={1: endorsed}))
+
+    first, second = record["not_reached"]
+    assert (first["supporters"], first["endorsements"]) == (
+        4,
+        {"organisations": 2, "regions": ["Africa"]},
+    )
+    assert first["wordings"][0]["organisation"] == "Sahel Women's Network"
+    assert (second["endorsements"], second["wordings"][0]["organisation"]) == (None, None)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from townhall.domain.organisations import Endorsed
 from townhall.domain.recording import recording_link
 from townhall.domain.spread import Spread
 
@@ -40,6 +41,7 @@ class QuestionRow:
     asked_at: datetime
     supporters: int  # the group's, on its root
     status_changed_at: datetime | None = None
+    organisation: str | None = None  # asked on behalf of it
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Wording:
     text: str
     language: str | None
     asked_at: datetime
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class RecordInputs:
     # Regional spread of the groups not reached, by root, folded at `privacy_minimum`
     # (domain/spread.py): no count of fewer people is ever in the record.
     spreads: Mapping[int, Spread] = field(default_factory=dict)
+    # Organisations endorsing each group, by root (apart from votes; aggregates only, as on
+    # the public screens).
+    endorsements: Mapping[int, Endorsed] = field(default_factory=dict)
     privacy_minimum: int = 5
 
     @property
@@ -161,7 +167,9 @@ def groups_from(rows: Iterable[QuestionRow], takes: Iterable[TakeRow]) -> tuple[
                 root_id=root_id,
                 status=root.status,
                 supporters=root.supporters,
-                wordings=tuple(Wording(r.id, r.text, r.language, r.asked_at) for r in wordings),
+                wordings=tuple(
+                    Wording(r.id, r.text, r.language, r.asked_at, r.organisation) for r in wordings
+                ),
                 taken=tuple(taken),
             )
         )
@@ -192,7 +200,13 @@ def identity_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
 def wordings_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
     return {
         "wordings": [
-            {"id": w.id, "text": w.text, "language": w.language, "asked_at": iso(w.asked_at)}
+            {
+                "id": w.id,
+                "text": w.text,
+                "language": w.language,
+                "asked_at": iso(w.asked_at),
+                "organisation": w.organisation,
+            }
             for w in group.wordings
         ]
     }
@@ -222,6 +236,13 @@ def spread_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
     }
 
 
+def endorsements_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
+    endorsed = inputs.endorsements.get(group.root_id)
+    if endorsed is None or not endorsed.count:
+        return {"endorsements": None}
+    return {"endorsements": {"organisations": endorsed.count, "regions": list(endorsed.regions)}}
+
+
 def _take(moment: datetime, recording: Recording | None) -> dict[str, Any]:
     link = recording_link(recording.url, recording.started_at, moment) if recording else None
     return {"taken_at": iso(moment), "recording_link": link}
@@ -235,8 +256,20 @@ def taken_part(group: Group, inputs: RecordInputs) -> dict[str, Any]:
     }
 
 
-ANSWERED_PARTS: tuple[RowPart, ...] = (identity_part, wordings_part, support_part, taken_part)
-NOT_REACHED_PARTS: tuple[RowPart, ...] = (identity_part, wordings_part, support_part, spread_part)
+ANSWERED_PARTS: tuple[RowPart, ...] = (
+    identity_part,
+    wordings_part,
+    support_part,
+    endorsements_part,
+    taken_part,
+)
+NOT_REACHED_PARTS: tuple[RowPart, ...] = (
+    identity_part,
+    wordings_part,
+    support_part,
+    endorsements_part,
+    spread_part,
+)
 
 
 def _row(group: Group, inputs: RecordInputs, parts: Iterable[RowPart], position: int) -> Any:

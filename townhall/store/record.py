@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townhall.domain.organisations import endorsements_by_group
 from townhall.domain.record import (
     ANSWERED,
     NOT_REACHED,
@@ -23,12 +24,14 @@ from townhall.domain.record import (
 from townhall.domain.record_feed import FeedEntry
 from townhall.domain.schedule import EventStatus, display_status
 from townhall.domain.spread import spreads
+from townhall.store.organisations import endorsement_rows
 from townhall.store.spread import support_rows
 from townhall.store.tables import (
     Candidate,
     Event,
     EventCandidate,
     ModerationEntry,
+    Organisation,
     Question,
     Series,
 )
@@ -77,16 +80,21 @@ async def question_rows(
     session: AsyncSession, event_id: int, roots: Sequence[int] | None = None
 ) -> list[QuestionRow]:
     """The event's questions (only the groups of `roots` when given)."""
-    query = select(
-        Question.id,
-        func.coalesce(Question.root_id, Question.id),
-        Question.status,
-        Question.text,
-        Question.language,
-        Question.created_at,
-        Question.supporters,
-        Question.status_changed_at,
-    ).where(Question.event_id == event_id)
+    query = (
+        select(
+            Question.id,
+            func.coalesce(Question.root_id, Question.id),
+            Question.status,
+            Question.text,
+            Question.language,
+            Question.created_at,
+            Question.supporters,
+            Question.status_changed_at,
+            Organisation.name,
+        )
+        .outerjoin(Organisation, Organisation.id == Question.organisation_id)
+        .where(Question.event_id == event_id)
+    )
     if roots is not None:
         query = query.where(func.coalesce(Question.root_id, Question.id).in_(list(roots)))
     return [
@@ -99,6 +107,7 @@ async def question_rows(
             asked_at=aware(row[5]),
             supporters=row[6],
             status_changed_at=aware(row[7]) if row[7] is not None else None,
+            organisation=row[8],
         )
         for row in await session.execute(query)
     ]
@@ -158,6 +167,7 @@ async def record_inputs(
         licence=licence_of(series),
         last_change=aware(last_change) if last_change is not None else None,
         spreads=spreads(await support_rows(session, event.id), privacy_minimum),
+        endorsements=endorsements_by_group(await endorsement_rows(session, event.id)),
         privacy_minimum=privacy_minimum,
     )
 
