@@ -44,6 +44,9 @@ def test_cli_seed_prints_every_link_once_seeded(tmp_path: Path) -> None:
         "stage:       http://127.0.0.1:8123/e/dialogue-diallo/stage#stage=",
         # An organisation's delegate link (demo_organisations.py).
         "delegate:    http://127.0.0.1:8123/e/dialogue-diallo#invite=",
+        # The ended dialogue's public record, and the series' (demo_series.py, demo_record.py).
+        "record:      http://127.0.0.1:8123/e/dialogue-earlier/record",
+        "series record: http://127.0.0.1:8123/s/sg-dialogues/record",
         "organiser:     http://127.0.0.1:8123/organise",
         "sign in as organiser@demo.townhall / ",
     ):

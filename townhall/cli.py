@@ -112,6 +112,8 @@ def cmd_seed(_: argparse.Namespace) -> int:
 
 
 def _print_links(settings: Settings) -> None:
+    from townhall.store.demo_series import ENDED_SLUG
+
     origin = settings.public_origin
     print(f"\n  townhall is at {origin}/")
     links = demo_links_file(settings.database_url)
@@ -128,7 +130,11 @@ def _print_links(settings: Settings) -> None:
         print(f"    stage:       {origin}/e/{event['slug']}/stage{keyed}")
         if event.get("delegate_token"):  # an organisation's delegate (demo_organisations.py)
             print(f"    delegate:    {origin}/e/{event['slug']}#invite={event['delegate_token']}")
+        if event["slug"] == ENDED_SLUG:  # ended, with its public record (docs/record.md)
+            print(f"    record:      {origin}/e/{event['slug']}/record")
+            print(f"    widget:      {origin}/e/{event['slug']}/widget")
     print(f"\n  schedule:      {origin}/s/{DEMO_SERIES}")
+    print(f"  series record: {origin}/s/{DEMO_SERIES}/record")
     organiser = demo["organiser"]
     print(f"  organiser:     {origin}/organise")
     print(f"                 sign in as {organiser['email']} / {organiser['password']}\n")
