@@ -103,7 +103,7 @@ async def test_widget_after_the_event_shows_the_record_with_recording_links(
     # The French wording of the merged group, for a French reader.
     assert quotes[0] == (
         "fr",
-        "Comment rendriez-vous le Conseil de sécurité plus représentatif du monde actuel ?",
+        "Comment renforceriez-vous la réponse de l'ONU à la prochaine pandémie ?",
     )
     assert len(quotes) == 4
     assert page.text.count("https://media.un.org/en/asset/k1d/k1demo0000#t=") == 4

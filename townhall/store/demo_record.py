@@ -45,14 +45,14 @@ class DemoQuestion:
 
 QUESTIONS = (
     DemoQuestion(
-        "How would you make the Security Council more representative of today's world?",
+        "How would you strengthen the UN's response to the next pandemic?",
         "en",
         "answered",
         21,
         taken_after=6,
     ),
     DemoQuestion(
-        "Comment rendriez-vous le Conseil de sécurité plus représentatif du monde actuel ?",
+        "Comment renforceriez-vous la réponse de l'ONU à la prochaine pandémie ?",
         "fr",
         "answered",
         0,
