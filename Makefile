@@ -44,8 +44,12 @@ browser-deps:
 	  npm ci --no-audit --no-fund; \
 	fi
 
+# Two pytest-xdist workers (the machine's two cores): most tests wait on servers, browsers and
+# databases. Tests sharing Redis, and the fault tests, each run on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= 2
+
 test: install browser-deps
-	@$(BIN)/pytest; status=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -40,6 +40,18 @@ class Database:
     name: str
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs two pytest-xdist workers (`--dist loadgroup`). Tests that share Redis
+    (its keys and channels name events by id, and every fresh database's first event is 1)
+    run one after another on one worker; so do the fault tests, which each drive a server as
+    hard as they can and wait for it within bounds."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
+        elif "faults" in Path(str(item.path)).parts:
+            item.add_marker(pytest.mark.xdist_group("faults"))
+
+
 def _database_params() -> list[object]:
     params: list[object] = [pytest.param("sqlite", id="sqlite")]
     if POSTGRES_URL:

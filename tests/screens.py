@@ -117,6 +117,15 @@ class TestScreen:
         assert self.queue is not None
         return [item["id"] for item in self.queue["open"]]
 
+    def votes(self, question_id: int) -> int | None:
+        """The question's count on this screen, None while it has not arrived (for waits)."""
+        if self.queue is None:
+            return None
+        sections = [*self.queue["open"], *self.queue["answered"], *self.queue.get("pending", [])]
+        if self.queue["now_answering"]:
+            sections.append(self.queue["now_answering"])
+        return next((int(item["votes"]) for item in sections if item["id"] == question_id), None)
+
     def item(self, question_id: int) -> dict[str, Any]:
         assert self.queue is not None
         sections = [*self.queue["open"], *self.queue["answered"], *self.queue.get("pending", [])]

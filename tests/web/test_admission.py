@@ -183,6 +183,7 @@ async def test_admission_trusted_proxy_separates_networks(
     assert [r.status_code for r in other] == [200, 200, 200, 429]
 
 
+@pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="needs TOWNHALL_TEST_REDIS_URL")
 async def test_admission_limits_hold_across_workers_through_redis(
     sqlite_database: Database, start_server: ServerFactory

@@ -20,7 +20,10 @@ from townhall.domain.admission import (
 from townhall.domain.rates import Rate, parse_rates
 from townhall.web.admission_redis import RedisAdmissionBook
 
-pytestmark = pytest.mark.skipif(not REDIS_URL, reason="needs TOWNHALL_TEST_REDIS_URL")
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.skipif(not REDIS_URL, reason="needs TOWNHALL_TEST_REDIS_URL"),
+]
 
 LIMITS = AdmissionLimits(
     new_identities=parse_rates("3/minute"),

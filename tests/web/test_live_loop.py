@@ -120,7 +120,7 @@ async def test_live_loop_burst_of_votes_coalesces_into_few_updates(
     before = sum(1 for m in watcher.messages if m["type"] in ("queue", "queue_diff"))
 
     await asyncio.gather(*(v.act("vote", question_id=question_id) for v in voters[1:]))
-    await watcher.wait_for(lambda: watcher.item(question_id)["votes"] == 20)
+    await watcher.wait_for(lambda: watcher.votes(question_id) == 20)
 
     updates = sum(1 for m in watcher.messages if m["type"] in ("queue", "queue_diff")) - before
     assert 0 < updates < 19

@@ -58,7 +58,7 @@ async def test_metrics_count_votes_batches_commits_and_ticks(
     asked = await alice.act("submit_question", text="How will you make the Council listen?")
     question_id = asked["result"]["question_id"]
     await bruno.act("vote", question_id=question_id)
-    await alice.wait_for(lambda: alice.item(question_id)["votes"] == 2)
+    await alice.wait_for(lambda: alice.votes(question_id) == 2)
 
     async with httpx.AsyncClient(base_url=server.base_url) as http:
         response = await http.get("/metrics")

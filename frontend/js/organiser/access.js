@@ -11,7 +11,7 @@ const MODES = ['open', 'code', 'email', 'invited'];
 const panels = new Map();
 
 function panelState(slug) {
-  if (!panels.has(slug)) panels.set(slug, { open: false, invitations: null, links: new Map(), note: '' });
+  if (!panels.has(slug)) panels.set(slug, { open: false, invitations: null, links: new Map(), note: '', chosen: null });
   return panels.get(slug);
 }
 
@@ -25,12 +25,17 @@ export function accessPanel(ev, ctx) {
   const sayHere = (text) => { state.note = text; setText(note, text); };
   const fail = (err) => { if (err.status !== 401) sayHere(t('org_err_plain', { message: errorText(err) })); };
 
+  // A choice not yet saved survives a re-render (the panel is rebuilt when its invitations
+  // arrive, which may be after the organiser picked a mode).
+  const chosen = state.chosen || ev.access_mode || 'open';
   const select = h('select', { id: `${id}-mode` },
-    MODES.map((m) => h('option', { value: m, selected: (ev.access_mode || 'open') === m }, t(`org_access_${m}`))));
+    MODES.map((m) => h('option', { value: m, selected: chosen === m }, t(`org_access_${m}`))));
+  select.addEventListener('change', () => { state.chosen = select.value; });
   const save = async () => {
     try {
       const done = await ctx.api('POST', `${base(ev)}/access-mode`, { mode: select.value });
       ev.access_mode = done.access_mode;
+      state.chosen = null;
       state.note = t('org_access_saved', { mode: t(`org_access_${done.access_mode}`) });
       if (done.access_mode === 'invited') await load();
       ctx.rerender();
