@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter

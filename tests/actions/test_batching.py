@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, MAX_WAIT_SECONDS, Batcher, BatchRequest
-from townhall.actions.votes import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
+from townhall.actions.vote_batcher import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.settings import MAX_VOTE_BATCH_SIZE, Settings

@@ -16,7 +16,7 @@ from townhall.actions.access import claim_invitation
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.views import load_queue
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.domain.access import Organisation
 from townhall.domain.questions import QueueItem
 from townhall.live.backends import MemoryBackend

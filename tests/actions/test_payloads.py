@@ -17,7 +17,7 @@ from payloads import action_names, bodies
 
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Reply, Services, perform
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter

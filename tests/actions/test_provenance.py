@@ -18,7 +18,7 @@ from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import SupportFlags, load_queue
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.domain.provenance import ONE_NETWORK
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
