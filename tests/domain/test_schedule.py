@@ -7,6 +7,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from townhall.domain.intake import QuestionWindow
+from townhall.domain.revisions import (
+    apply_edit,
+    cancel_event,
+    new_event,
+    next_sequence,
+    reschedule_event,
+)
 from townhall.domain.schedule import (
     CalendarEvent,
     CalendarSeries,
@@ -15,14 +22,9 @@ from townhall.domain.schedule import (
     EventKind,
     EventStatus,
     ScheduleError,
-    apply_edit,
-    cancel_event,
     last_modified,
     local_end,
     local_start,
-    new_event,
-    next_sequence,
-    reschedule_event,
     to_local,
     utc_from_local,
     validate_event_input,
