@@ -23,7 +23,7 @@ from townhall.dedup.common import gather_into_common
 from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
 from townhall.dedup.index import EventIndex, Vector
 from townhall.dedup.language import detect_language
-from townhall.dedup.matching import Match, add_stored, find_matches
+from townhall.dedup.matching import add_stored, find_matches
 from townhall.dedup.memory import Repeat, SeriesMemory
 from townhall.dedup.routing import Scorer
 from townhall.domain.questions import Status
@@ -312,7 +312,10 @@ class DedupWorker:
     async def _decide_one(
         self, session: AsyncSession, index: EventIndex, question: Question, vector: Vector
     ) -> None:
-        match = await self.best_match(session, index, question.text, vector, exclude=question.id)
+        found = await find_matches(
+            session, self.scorer, index, question.text, vector, exclude=question.id, limit=1
+        )
+        match = found[0] if found else None
         if question.common_id is not None:
             if match is not None:
                 decision = self.scorer.decide(match.score, question.text, match.text)
@@ -349,34 +352,6 @@ class DedupWorker:
             question.suggested_id = match.root_id
             question.similarity = match.score
 
-    async def best_match(
-        self,
-        session: AsyncSession,
-        index: EventIndex,
-        text: str,
-        vector: Vector,
-        *,
-        exclude: int | None = None,
-        limit: int = 1,
-    ) -> Match | None:
-        matches = await self.matches(session, index, text, vector, exclude=exclude, limit=limit)
-        return matches[0] if matches else None
-
-    async def matches(
-        self,
-        session: AsyncSession,
-        index: EventIndex,
-        text: str,
-        vector: Vector,
-        *,
-        exclude: int | None = None,
-        limit: int = 3,
-    ) -> list[Match]:
-        """Best-scoring earlier questions, one per group, skipping hidden groups."""
-        return await find_matches(
-            session, self.scorer, index, text, vector, exclude=exclude, limit=limit
-        )
-
     def score_stored(
         self, text_a: str, blob_a: bytes | None, text_b: str, blob_b: bytes | None
     ) -> float | None:
@@ -398,7 +373,7 @@ class DedupWorker:
         index = await self.index_for(event_id)
         vector = (await self.encode([text]))[0]
         async with self._read() as session:
-            found = await self.matches(session, index, text, vector, limit=limit)
+            found = await find_matches(session, self.scorer, index, text, vector, limit=limit)
             repeats = await self.memory.repeats(session, self.scorer, event_id, text, vector)
         # Each pair's own bands: a Spanish draft against an English question uses the
         # cross-language ones.
