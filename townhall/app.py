@@ -25,7 +25,7 @@ from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import EndorsementCache, SupportFlags, load_queue
-from townhall.actions.votes import VoteBatcher
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
 from townhall.dedup.multilingual import load_embedder

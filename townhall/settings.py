@@ -20,7 +20,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Per pair of languages (docs/dedup.md); pairs of English questions use ENGLISH_THRESHOLDS.
 DEFAULT_THRESHOLDS = PROJECT_ROOT / "models" / "dedup-multilingual.json"
 ENGLISH_THRESHOLDS = PROJECT_ROOT / "models" / "dedup.json"
-MAX_VOTE_BATCH_SIZE = 10_000  # actions/votes.py MAX_VOTES_PER_BATCH
+MAX_VOTE_BATCH_SIZE = 10_000  # actions/vote_batcher.py MAX_VOTES_PER_BATCH
 # A CSP source for frame-ancestors: 'self', a scheme (https:), or [scheme://]host[:port][/path]
 # with an optional leading *. wildcard; nothing that could end the header or the directive.
 _FRAME_SOURCE = re.compile(
@@ -54,7 +54,7 @@ class Settings:
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.005  # actions/batching.py FLUSH_SECONDS
     max_wait_seconds: float = 1.0  # actions/batching.py MAX_WAIT_SECONDS
-    vote_batch_size: int = 1000  # actions/votes.py VOTES_PER_BATCH
+    vote_batch_size: int = 1000  # actions/vote_batcher.py VOTES_PER_BATCH
     outbox_limit: int = 64
     max_frame_bytes: int = 16_384
     ws_compression: bool = False

@@ -1,5 +1,5 @@
 // The moderator page: /e/{slug}/moderate#key=...
-import { $, h, setText, userText, textDirection, throttle, syncList, session, slugFromPath } from './dom.js';
+import { $, h, setText, userText, textDirection, syncList, session, slugFromPath } from './dom.js';
 import { t, num, percent, explain, startI18n, translatePage, currentLang } from './i18n.js';
 import { connectLive } from './live.js';
 import { languageTag } from './wordings.js';
@@ -7,6 +7,8 @@ import { askedBy, endorsementBadge, endorsersList } from './organisations.js';
 import { setupSupport, renderSupport, refreshSupport } from './support.js';
 import { setupSpread, loadSpread, orderedOpen, renderOrderSwitch, renderSpread } from './spread.js';
 import { answeredInLink, commonTag } from './series.js';
+import { stageAndExports } from './moderator/exports.js';
+import { moderationLog } from './moderator/log.js';
 
 const slug = slugFromPath();
 const keyStore = `townhall.modkey.${slug}`;
@@ -282,66 +284,8 @@ document.addEventListener('keydown', (e) => {
 
 $('#open-toggle').addEventListener('change', (e) => act('set_questions_open', { open: e.target.checked }));
 
-// --- moderation log -------------------------------------------------------------------------
-// Entries are stored as codes (action names, states, ids) and told in the reader's language.
-function logAction(action) {
-  const text = t(`log_${action}`);
-  return text === `log_${action}` ? t('log_other', { action }) : text;
-}
-const status = (value) => (t(`qstatus_${value}`) === `qstatus_${value}` ? String(value) : t(`qstatus_${value}`));
-function logDetail(d) {
-  const parts = [];
-  if (d.before && d.after) parts.push(t('log_moved', { before: status(d.before), after: status(d.after) }));
-  if (d.into != null) parts.push(t('log_into', { id: d.into }));
-  if (d.from != null) parts.push(t('log_from', { id: d.from }));
-  if (d.other != null) parts.push(t('log_kept_from', { id: d.other }));
-  if (typeof d.votes === 'number') parts.push(t('votes', { n: d.votes }));
-  return parts.join(' · ');
-}
-const loadLog = throttle(async () => {
-  try {
-    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/log`, { headers: { Authorization: `Bearer ${key}` } });
-    if (!r.ok) return;
-    const entries = (await r.json()).entries || [];
-    const fmt = new Intl.DateTimeFormat(currentLang(), { hour: 'numeric', minute: '2-digit', second: '2-digit' });
-    const recent = entries.slice(-100).reverse();
-    $('#log').replaceChildren(...recent.map((x) => {
-      const detail = logDetail(x.detail && typeof x.detail === 'object' ? x.detail : {});
-      return h('li', {},
-        h('time', { datetime: x.at }, fmt.format(new Date(x.at))), ' ',
-        h('strong', {}, logAction(x.action)), x.question_id != null ? ` #${x.question_id}` : '',
-        x.score != null ? ` (${percent(x.score)})` : '',
-        detail ? `: ${detail}` : '',
-        h('span', { class: 'muted' }, ' — ', t('log_by', { actor: x.actor })));
-    }));
-    $('#log-empty').hidden = recent.length > 0;
-  } catch { /* offline: try again on the next update */ }
-}, 3000);
-
-// --- stage screen and exports -----------------------------------------------------------------
-$('#stage-link').href = `/e/${encodeURIComponent(slug)}/stage`;
-// The stage screen with the event's stage key (never the moderator key: it is shown on a
-// projector) shows the hall's QR code with a venue token and a join-code event's code.
-async function loadStageLink() {
-  try {
-    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/venue`, { headers: { Authorization: `Bearer ${key}` } });
-    if (r.ok) $('#stage-link').href = (await r.json()).stage_url;
-  } catch { /* offline: the plain stage screen link stays */ }
-}
-
-async function download(kind) {
-  try {
-    const r = await fetch(`/api/events/${encodeURIComponent(slug)}/export.${kind}`, { headers: { Authorization: `Bearer ${key}` } });
-    if (!r.ok) { say('refused_internal'); return; }
-    const link = h('a', { href: URL.createObjectURL(await r.blob()), download: `${slug}-questions.${kind}` });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-  } catch { say('refused_internal'); }
-}
-$('#export-csv').addEventListener('click', () => download('csv'));
-$('#export-json').addEventListener('click', () => download('json'));
+const loadLog = moderationLog(slug, () => key);
+const loadStageLink = stageAndExports(slug, () => key, say);
 
 // --- start ----------------------------------------------------------------------------------
 function readKey() {

@@ -9,16 +9,12 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
+from running import running_services
 from sqlalchemy import func, select
 
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
-from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
-from townhall.actions.votes import MAX_VOTES_PER_BATCH, VoteBatcher
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
+from townhall.actions.vote_batcher import MAX_VOTES_PER_BATCH, VoteBatcher
 from townhall.store.demo import DemoEvent
 from townhall.store.tables import ActionReceipt, ModerationEntry, Question, Vote
 
@@ -39,41 +35,18 @@ class World:
             return int(await session.scalar(query) or 0)
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 @pytest.fixture
 async def world(database: Database) -> AsyncIterator[World]:
     demo = await seed(database)
-    engine = create_engine(database.url, schema=database.schema)
-    write_sessions = session_factory(engine, write=True)
-    committer = GroupCommitter(write_sessions)
-    await committer.start()
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=write_sessions,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-    )
-    batcher = VoteBatcher(services)
-    services.votes = batcher
-    await batcher.start()
-    asking = QuestionBatcher(services)
-    services.asking = asking
-    await asking.start()
-    async with services.read_sessions() as session:
-        from townhall.store.queries import event_by_slug
+    async with running_services(database.url, database.schema) as services:
+        async with services.read_sessions() as session:
+            from townhall.store.queries import event_by_slug
 
-        event = await event_by_slug(session, demo.slug)
-        assert event is not None
-    yield World(
-        services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
-    )
-    await batcher.stop()
-    await asking.stop()
-    await committer.stop()
-    await engine.dispose()
+            event = await event_by_slug(session, demo.slug)
+            assert event is not None
+        yield World(
+            services, demo, Actor("00000000-0000-4000-8000-00000000000m", moderator_of=event.id)
+        )
 
 
 ALICE = Actor("00000000-0000-4000-8000-00000000000a")

@@ -11,16 +11,11 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
+from running import running_services
 from sqlalchemy import func, select
 
 from townhall.actions import moderation, questions  # noqa: F401  (registers the actions)
-from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
-from townhall.actions.votes import VoteBatcher
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
 from townhall.store.queries import event_by_slug
 from townhall.store.tables import Question, Vote
 
@@ -57,10 +52,6 @@ class World:
             return int(await session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 async def _world(database: Database, *, batched: bool) -> AsyncIterator[World]:
     # A scheduled event, not live and with the moderator's switch on as a window turns it.
     demo = await seed(
@@ -71,33 +62,14 @@ async def _world(database: Database, *, batched: bool) -> AsyncIterator[World]:
         questions_from=OPENS,
         questions_until=CLOSES,
     )
-    engine = create_engine(database.url, schema=database.schema)
-    write_sessions = session_factory(engine, write=True)
-    committer = GroupCommitter(write_sessions)
-    await committer.start()
     clock = Clock(INSIDE)
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=write_sessions,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-        clock=clock,
-    )
-    batchers: list[VoteBatcher | QuestionBatcher] = []
-    if batched:
-        services.votes = VoteBatcher(services)
-        services.asking = QuestionBatcher(services)
-        batchers = [services.votes, services.asking]
-        for batcher in batchers:
-            await batcher.start()
-    async with services.read_sessions() as session:
-        event = await event_by_slug(session, demo.slug)
-        assert event is not None
-    yield World(services, demo.slug, Actor("0000-moderator", moderator_of=event.id), clock)
-    for batcher in batchers:
-        await batcher.stop()
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(
+        database.url, database.schema, batchers=batched, clock=clock
+    ) as services:
+        async with services.read_sessions() as session:
+            event = await event_by_slug(session, demo.slug)
+            assert event is not None
+        yield World(services, demo.slug, Actor("0000-moderator", moderator_of=event.id), clock)
 
 
 @pytest.fixture(params=[True, False], ids=["batched", "single"])

@@ -12,18 +12,15 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
+from running import running_services
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, MAX_WAIT_SECONDS, Batcher, BatchRequest
-from townhall.actions.votes import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
+from townhall.actions.vote_batcher import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
 from townhall.settings import MAX_VOTE_BATCH_SIZE, Settings
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
 from townhall.store.tables import ActionReceipt, Question, Vote
 
 
@@ -45,24 +42,12 @@ class RecordingBatcher(Batcher[Request]):
         return set()
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 @pytest.fixture
 async def services(tmp_path: object) -> AsyncIterator[Services]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/batching.db")
-    writes = session_factory(engine, write=True)
-    committer = GroupCommitter(writes)
-    await committer.start()
-    yield Services(
-        read_sessions=session_factory(engine),
-        write_sessions=writes,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-    )
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(
+        f"sqlite+aiosqlite:///{tmp_path}/batching.db", batchers=False
+    ) as services:
+        yield services
 
 
 async def _batches(services: Services, flush_seconds: float, gaps: list[float]) -> list[list[str]]:
@@ -136,26 +121,15 @@ class Seeded:
 async def seeded(database: Database) -> AsyncIterator[Seeded]:
     """The demo event with two questions, and the app's services (no batchers started)."""
     demo = await seed(database)
-    engine = create_engine(database.url, schema=database.schema)
-    writes = session_factory(engine, write=True)
-    committer = GroupCommitter(writes)
-    await committer.start()
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=writes,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-    )
-    asking = QuestionBatcher(services)
-    await asking.start()
-    asked = [
-        await asking.ask(Actor(f"asker-{n}"), demo.slug, "q", text)
-        for n, text in enumerate(("Will you reform the Council?", "How will you fund the UN?"))
-    ]
-    await asking.stop()
-    yield Seeded(services, demo.slug, [reply.result["question_id"] for reply in asked])
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(database.url, database.schema, batchers=False) as services:
+        asking = QuestionBatcher(services)
+        await asking.start()
+        asked = [
+            await asking.ask(Actor(f"asker-{n}"), demo.slug, "q", text)
+            for n, text in enumerate(("Will you reform the Council?", "How will you fund the UN?"))
+        ]
+        await asking.stop()
+        yield Seeded(services, demo.slug, [reply.result["question_id"] for reply in asked])
 
 
 def _voter(n: int) -> Actor:

@@ -9,20 +9,15 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
+from running import running_services
 from sqlalchemy import func, select
 
 from townhall.actions import endorsements, invitations, moderation, questions  # noqa: F401  (registers them)
 from townhall.actions.access import claim_invitation
-from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.views import load_queue
-from townhall.actions.votes import VoteBatcher
 from townhall.domain.access import Organisation
 from townhall.domain.questions import QueueItem
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import DemoEvent
 from townhall.store.queries import event_by_slug
 from townhall.store.tables import Endorsement, Question
@@ -80,35 +75,15 @@ class World:
             return int(await session.scalar(select(func.count()).select_from(Endorsement)) or 0)
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 @pytest.fixture
 async def world(database: Database) -> AsyncIterator[World]:
     demo = await seed(database)  # an open event: delegate links work there too
-    engine = create_engine(database.url, schema=database.schema)
-    write_sessions = session_factory(engine, write=True)
-    committer = GroupCommitter(write_sessions)
-    await committer.start()
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=write_sessions,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-    )
-    services.votes = VoteBatcher(services)
-    services.asking = QuestionBatcher(services)
-    await services.votes.start()
-    await services.asking.start()
-    async with services.read_sessions() as session:
-        event = await event_by_slug(session, demo.slug)
-        assert event is not None
-    yield World(services, demo, event.id, Actor("00000000-0000-4000-8000-00000000000m", event.id))
-    await services.votes.stop()
-    await services.asking.stop()
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(database.url, database.schema) as services:
+        async with services.read_sessions() as session:
+            event = await event_by_slug(session, demo.slug)
+            assert event is not None
+        moderator = Actor("00000000-0000-4000-8000-00000000000m", event.id)
+        yield World(services, demo, event.id, moderator)
 
 
 ALICE = Actor("00000000-0000-4000-8000-00000000000a")

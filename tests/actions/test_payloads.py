@@ -14,14 +14,9 @@ from conftest import Database, seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from payloads import action_names, bodies
+from running import running_services
 
-from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Reply, Services, perform
-from townhall.actions.votes import VoteBatcher
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
 from townhall.store.queries import event_by_slug
 
 
@@ -32,43 +27,23 @@ class Running:
     event_id: int
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 @pytest.fixture
 async def running(database: Database) -> AsyncIterator[Running]:
     demo = await seed(database)
-    engine = create_engine(database.url, schema=database.schema)
-    writes = session_factory(engine, write=True)
-    committer = GroupCommitter(writes)
-    await committer.start()
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=writes,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-    )
-    services.votes, services.asking = VoteBatcher(services), QuestionBatcher(services)
-    await services.votes.start()
-    await services.asking.start()
-    async with services.read_sessions() as session:
-        event = await event_by_slug(session, demo.slug)
-    assert event is not None
-    for n in range(4):  # questions 1..4 exist, so id-taking actions get past the lookup
-        await perform(
-            services,
-            Actor(f"asker-{n}"),
-            demo.slug,
-            "submit_question",
-            f"seed{n}",
-            {"text": f"Seeded question number {n}?"},
-        )
-    yield Running(services, demo.slug, event.id)
-    await services.votes.stop()
-    await services.asking.stop()
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(database.url, database.schema) as services:
+        async with services.read_sessions() as session:
+            event = await event_by_slug(session, demo.slug)
+        assert event is not None
+        for n in range(4):  # questions 1..4 exist, so id-taking actions get past the lookup
+            await perform(
+                services,
+                Actor(f"asker-{n}"),
+                demo.slug,
+                "submit_question",
+                f"seed{n}",
+                {"text": f"Seeded question number {n}?"},
+            )
+        yield Running(services, demo.slug, event.id)
 
 
 _client_ids = (f"c{n}" for n in itertools.count())

@@ -11,20 +11,15 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
+from running import running_services
 from sqlalchemy import select
 
 from townhall.actions import moderation, provenance, questions  # noqa: F401  (registers them)
-from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Services, perform
 from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import SupportFlags, load_queue
-from townhall.actions.votes import VoteBatcher
 from townhall.domain.provenance import ONE_NETWORK
-from townhall.live.backends import MemoryBackend
-from townhall.live.hub import Hub
 from townhall.store import queries
-from townhall.store.committer import GroupCommitter
-from townhall.store.db import create_engine, session_factory
 from townhall.store.demo import DemoEvent
 from townhall.store.provenance import Cleared
 from townhall.store.tables import ModerationEntry, Participant, Question, Vote
@@ -61,38 +56,16 @@ class World:
             return await queries.count_supporters(session, root_id)
 
 
-async def _no_render(event_id: int, online: int) -> dict[str, str]:
-    return {}
-
-
 @pytest.fixture
 async def world(database: Database) -> AsyncIterator[World]:
     demo = await seed(database)
-    engine = create_engine(database.url, schema=database.schema)
-    write_sessions = session_factory(engine, write=True)
-    committer = GroupCommitter(write_sessions)
-    await committer.start()
     clock = [START]
-    services = Services(
-        read_sessions=session_factory(engine),
-        write_sessions=write_sessions,
-        hub=Hub(MemoryBackend(), _no_render, tick_seconds=1),
-        committer=committer,
-        clock=lambda: clock[0],
-    )
-    services.votes = VoteBatcher(services)
-    services.asking = QuestionBatcher(services)
-    await services.votes.start()
-    await services.asking.start()
-    async with services.read_sessions() as session:
-        event = await queries.event_by_slug(session, demo.slug)
-        assert event is not None
-    moderator = Actor("00000000-0000-4000-8000-00000000000f", moderator_of=event.id)
-    yield World(services, demo, event.id, moderator, clock)
-    await services.votes.stop()
-    await services.asking.stop()
-    await committer.stop()
-    await engine.dispose()
+    async with running_services(database.url, database.schema, clock=lambda: clock[0]) as services:
+        async with services.read_sessions() as session:
+            event = await queries.event_by_slug(session, demo.slug)
+            assert event is not None
+        moderator = Actor("00000000-0000-4000-8000-00000000000f", moderator_of=event.id)
+        yield World(services, demo, event.id, moderator, clock)
 
 
 def _people(prefix: int, count: int, network: str) -> list[Actor]:

@@ -27,13 +27,12 @@ from townhall.domain.ical import (
     webcal_url,
 )
 from townhall.domain.intake import QuestionWindow
+from townhall.domain.revisions import cancel_event, reschedule_event
 from townhall.domain.schedule import (
     CalendarEvent,
     CalendarSeries,
     EventKind,
     EventStatus,
-    cancel_event,
-    reschedule_event,
     weekly_starts,
 )
 

@@ -1,106 +1,21 @@
-from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from calendar_values import NOW, MakeEvent, MakeInput, refusal, validate
 
 from townhall.domain.intake import QuestionWindow
 from townhall.domain.schedule import (
-    CalendarEvent,
     CalendarSeries,
     CleanEvent,
-    EventInput,
     EventKind,
-    EventStatus,
-    ScheduleError,
-    apply_edit,
-    cancel_event,
     last_modified,
     local_end,
     local_start,
-    new_event,
-    next_sequence,
-    reschedule_event,
     to_local,
     utc_from_local,
-    validate_event_input,
     weekly_starts,
 )
-
-NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
-CANDIDATES = frozenset({"Анна Петрова", "王晓梅", "ليلى الحسن", "Kofi Mensah"})
-MODERATORS = frozenset({"María José Núñez", "Priya Raman"})
-
-MakeInput = Callable[..., EventInput]
-MakeEvent = Callable[..., CalendarEvent]
-
-
-@pytest.fixture
-def make_input() -> MakeInput:
-    def make(**overrides: Any) -> EventInput:
-        values: dict[str, Any] = {
-            "title": "Town hall with candidates",
-            "kind": "town_hall",
-            "candidates": ("Анна Петрова", "王晓梅"),
-            "moderators": ("María José Núñez",),
-            "start": datetime(2027, 3, 10, 10, 0),
-            "end": datetime(2027, 3, 10, 11, 30),
-            "timezone": "America/New_York",
-            "venue": "UN Headquarters, Conference Room 4",
-            "stream_url": "https://webtv.un.org/live",
-            "description": "Questions from the public.",
-            "languages": ("en", "fr"),
-        }
-        values.update(overrides)
-        return EventInput(**values)
-
-    return make
-
-
-@pytest.fixture
-def make_event() -> MakeEvent:
-    def make(**overrides: Any) -> CalendarEvent:
-        values: dict[str, Any] = {
-            "uid": "event-1@townhall.test",
-            "title": "Town hall with candidates",
-            "kind": EventKind.TOWN_HALL,
-            "candidates": ("Анна Петрова", "王晓梅"),
-            "moderators": ("María José Núñez",),
-            "start_utc": datetime(2027, 3, 10, 15, 0, tzinfo=UTC),
-            "duration": timedelta(minutes=90),
-            "timezone": "America/New_York",
-            "venue": "UN Headquarters, Conference Room 4",
-            "stream_url": "https://webtv.un.org/live",
-            "description": "Questions from the public.",
-            "languages": ("en", "fr"),
-            "status": EventStatus.SCHEDULED,
-            "sequence": 0,
-            "url": "https://townhall.test/events/1",
-            "updated_at": datetime(2027, 1, 1, tzinfo=UTC),
-        }
-        values.update(overrides)
-        return CalendarEvent(**values)
-
-    return make
-
-
-def validate(data: EventInput, existing: CalendarEvent | None = None) -> CleanEvent:
-    return validate_event_input(
-        data,
-        now=NOW,
-        known_candidates=CANDIDATES,
-        known_moderators=MODERATORS,
-        existing=existing,
-    )
-
-
-def refusal(data: EventInput, existing: CalendarEvent | None = None) -> tuple[str, str]:
-    with pytest.raises(ScheduleError) as caught:
-        validate(data, existing)
-    return (caught.value.field, caught.value.message)
-
 
 # validate_event_input
 
@@ -337,151 +252,6 @@ def test_validate_event_input_window_closing_before_start_is_refused(
         "questions_until",
         "Questions must stay open at least until the event starts.",
     )
-
-
-def test_reschedule_event_past_window_close_is_refused(make_event: MakeEvent) -> None:
-    event = make_event(questions=QuestionWindow(closes=datetime(2027, 3, 10, 16, 30, tzinfo=UTC)))
-
-    with pytest.raises(ScheduleError) as caught:
-        reschedule_event(
-            event,
-            start_utc=datetime(2027, 3, 11, 15, 0, tzinfo=UTC),
-            duration=timedelta(hours=1),
-            now=NOW,
-        )
-
-    assert caught.value.field == "questions_until"
-
-
-# SEQUENCE
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"start_utc": datetime(2027, 3, 10, 16, 0, tzinfo=UTC)},
-        {"duration": timedelta(hours=2)},
-        {"timezone": "Europe/Geneva"},
-        {"venue": "Palais des Nations, Geneva"},
-        {"venue": None},
-        {"stream_url": "https://media.un.org/live"},
-        {"status": EventStatus.CANCELLED},
-        {"status": EventStatus.LIVE},
-        {"questions": QuestionWindow(opens=datetime(2027, 3, 1, 14, 0, tzinfo=UTC))},
-        {"questions": QuestionWindow(closes=datetime(2027, 3, 10, 16, 30, tzinfo=UTC))},
-    ],
-)
-def test_next_sequence_significant_change_bumps(
-    make_event: MakeEvent, change: dict[str, Any]
-) -> None:
-    old = make_event(sequence=3)
-
-    assert next_sequence(old, replace(old, **change)) == 4
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {},
-        {"title": "Town hall, renamed"},
-        {"description": "New description"},
-        {"candidates": ("Анна Петрова",)},
-        {"languages": ("en", "fr", "ar")},
-    ],
-)
-def test_next_sequence_minor_change_keeps(make_event: MakeEvent, change: dict[str, Any]) -> None:
-    old = make_event(sequence=3)
-
-    assert next_sequence(old, replace(old, **change)) == 3
-
-
-# lifecycle
-
-
-def test_new_event_from_clean_values_is_scheduled_with_sequence_zero(
-    make_input: MakeInput, make_event: MakeEvent
-) -> None:
-    clean = validate(make_input())
-
-    event = new_event(
-        clean, uid="event-1@townhall.test", url="https://townhall.test/events/1", now=NOW
-    )
-
-    assert event == make_event(updated_at=NOW)
-
-
-def test_apply_edit_venue_change_keeps_uid_and_bumps_sequence(
-    make_input: MakeInput, make_event: MakeEvent
-) -> None:
-    old = make_event(sequence=2)
-    clean = validate(make_input(venue="Palais des Nations, Geneva"), old)
-
-    edited = apply_edit(old, clean, now=NOW)
-
-    assert edited == replace(old, venue="Palais des Nations, Geneva", sequence=3, updated_at=NOW)
-
-
-def test_apply_edit_title_change_keeps_sequence(
-    make_input: MakeInput, make_event: MakeEvent
-) -> None:
-    old = make_event(sequence=2)
-    clean = validate(make_input(title="Town hall: Africa"), old)
-
-    edited = apply_edit(old, clean, now=NOW)
-
-    assert edited == replace(old, title="Town hall: Africa", updated_at=NOW)
-
-
-def test_apply_edit_without_change_returns_event_unchanged(
-    make_input: MakeInput, make_event: MakeEvent
-) -> None:
-    old = make_event(sequence=2)
-    clean = validate(make_input(), old)
-
-    assert apply_edit(old, clean, now=NOW) == old
-
-
-def test_reschedule_event_changes_time_sequence_and_updated_at_only(
-    make_event: MakeEvent,
-) -> None:
-    old = make_event(sequence=1)
-    later = datetime(2027, 3, 17, 14, 0, tzinfo=UTC)
-
-    moved = reschedule_event(old, start_utc=later, duration=timedelta(hours=2), now=NOW)
-
-    assert moved == replace(
-        old, start_utc=later, duration=timedelta(hours=2), sequence=2, updated_at=NOW
-    )
-
-
-def test_reschedule_event_cancelled_is_refused(make_event: MakeEvent) -> None:
-    old = make_event(status=EventStatus.CANCELLED)
-
-    with pytest.raises(ScheduleError) as caught:
-        reschedule_event(old, start_utc=old.start_utc, duration=timedelta(hours=1), now=NOW)
-
-    assert caught.value.field == "status"
-
-
-def test_cancel_event_changes_status_sequence_and_updated_at_only(make_event: MakeEvent) -> None:
-    old = make_event(sequence=1)
-
-    cancelled = cancel_event(old, now=NOW)
-
-    assert cancelled == replace(old, status=EventStatus.CANCELLED, sequence=2, updated_at=NOW)
-
-
-def test_cancel_event_already_cancelled_is_unchanged(make_event: MakeEvent) -> None:
-    old = make_event(status=EventStatus.CANCELLED, sequence=4)
-
-    assert cancel_event(old, now=NOW) == old
-
-
-def test_cancel_event_ended_is_refused(make_event: MakeEvent) -> None:
-    with pytest.raises(ScheduleError) as caught:
-        cancel_event(make_event(status=EventStatus.ENDED), now=NOW)
-
-    assert caught.value.field == "status"
 
 
 def test_last_modified_series_is_latest_event_update(make_event: MakeEvent) -> None:

@@ -19,14 +19,12 @@ from townhall.actions.base import ActionRefused, Moment, Payload, Services, whol
 from townhall.actions.common_questions import carried
 from townhall.actions.series_roles import OrganiserActor, find_series, require_event, require_series
 from townhall.domain.conflicts import Clash, Slot, find_clashes
+from townhall.domain.revisions import apply_edit, cancel_event, new_event
 from townhall.domain.schedule import (
     CalendarEvent,
     CleanEvent,
     EventInput,
     ScheduleError,
-    apply_edit,
-    cancel_event,
-    new_event,
     utc_from_local,
     validate_event_input,
 )

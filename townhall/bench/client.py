@@ -18,18 +18,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
-from urllib.parse import urlsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from townhall.bench.cookie import COOKIE, fetch_cookie
 from townhall.bench.procstat import raise_nofile
 from townhall.live.diff import apply_diff
 from townhall.runtime import run_event_loop, tune_garbage_collector
 
 QUEUE_PREFIX = '{"type":"queue'
 UNVOTE_EVERY = 4
-COOKIE = "townhall_participant"
 
 
 @dataclass(frozen=True)
@@ -63,28 +62,6 @@ class Sock:
     asked: int = 0
     close_code: int | None = None
     open: bool = False
-
-
-async def fetch_cookie(base_url: str, slug: str) -> str | None:
-    """GET the participant page the way a browser would, and keep its cookie."""
-    parts = urlsplit(base_url)
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
-    try:
-        writer.write(
-            f"GET /e/{slug} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode()
-        )
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        await reader.read()
-    finally:
-        writer.close()
-        with contextlib.suppress(Exception):
-            await writer.wait_closed()
-    for line in head.decode("latin-1").split("\r\n"):
-        name, _, value = line.partition(":")
-        if name.lower() == "set-cookie" and value.strip().startswith(f"{COOKIE}="):
-            return value.strip().split(";", 1)[0].split("=", 1)[1]
-    return None
 
 
 class Worker:

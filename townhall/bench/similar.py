@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from townhall.bench import servers
-from townhall.bench.client import fetch_cookie
 from townhall.bench.config import BenchConfig, log
+from townhall.bench.cookie import fetch_cookie
 from townhall.bench.procstat import rss_bytes
 from townhall.bench.stats import summary_ms
 

@@ -16,15 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from townhall.dedup.common import gather_into_common
 from townhall.dedup.embedder import Embedder, Matrix, from_bytes, to_bytes
 from townhall.dedup.index import EventIndex, Vector
 from townhall.dedup.language import detect_language
+from townhall.dedup.matching import add_stored, find_matches
 from townhall.dedup.memory import Repeat, SeriesMemory
 from townhall.dedup.routing import Scorer
 from townhall.domain.questions import Status
@@ -34,7 +33,6 @@ from townhall.store.tables import Question
 
 log = logging.getLogger(__name__)
 
-CANDIDATES = 10
 DECISIONS_PER_TRANSACTION = 32
 SWEEP_SECONDS = 15.0
 # pg_advisory_xact_lock keys: this namespace plus the event id.
@@ -50,41 +48,11 @@ async def lock_event_for_dedup(session: AsyncSession, event_id: int) -> None:
         )
 
 
-# One query: each candidate's group and that group's status, as they are now. Built once:
-# building a statement (and an alias) costs more than running it.
-_GROUP = aliased(Question, name="grp")
-_CANDIDATE_GROUPS = (
-    select(Question.id, Question.root_id, _GROUP.status)
-    .join(_GROUP, _GROUP.id == Question.root_id)
-    .where(Question.id.in_(bindparam("ids", expanding=True)))
-)
-
-
-def _add_stored(index: EventIndex, question_id: int, wording: str, blob: bytes | None) -> bool:
-    """Add a stored embedding; False when another model (before an upgrade) made it, since
-    its scores would mean nothing here."""
-    if blob is None:
-        return True
-    vector = from_bytes(blob)
-    if vector.shape[0] != index.dimension:
-        return False
-    index.add(question_id, wording, vector)
-    return True
-
-
 @dataclass(frozen=True)
 class Embedded:
     questions: list[tuple[int, int]]  # (question id, event id)
     vectors: list[Vector]
     languages: list[str]
-
-
-@dataclass(frozen=True)
-class Match:
-    question_id: int
-    score: float
-    root_id: int  # the group the candidate belongs to now
-    text: str  # the candidate's wording, as scored
 
 
 class DedupWorker:
@@ -281,7 +249,7 @@ class DedupWorker:
                     foreign = [
                         question_id
                         for question_id, wording, blob in rows
-                        if not _add_stored(index, question_id, wording, blob)
+                        if not add_stored(index, question_id, wording, blob)
                     ]
                     if foreign:
                         log.warning(
@@ -339,12 +307,15 @@ class DedupWorker:
         )
         for question_id, wording, blob in rows:
             if question_id not in known:
-                _add_stored(index, question_id, wording, blob)
+                add_stored(index, question_id, wording, blob)
 
     async def _decide_one(
         self, session: AsyncSession, index: EventIndex, question: Question, vector: Vector
     ) -> None:
-        match = await self.best_match(session, index, question.text, vector, exclude=question.id)
+        found = await find_matches(
+            session, self.scorer, index, question.text, vector, exclude=question.id, limit=1
+        )
+        match = found[0] if found else None
         if question.common_id is not None:
             if match is not None:
                 decision = self.scorer.decide(match.score, question.text, match.text)
@@ -381,54 +352,6 @@ class DedupWorker:
             question.suggested_id = match.root_id
             question.similarity = match.score
 
-    async def best_match(
-        self,
-        session: AsyncSession,
-        index: EventIndex,
-        text: str,
-        vector: Vector,
-        *,
-        exclude: int | None = None,
-        limit: int = 1,
-    ) -> Match | None:
-        matches = await self.matches(session, index, text, vector, exclude=exclude, limit=limit)
-        return matches[0] if matches else None
-
-    async def matches(
-        self,
-        session: AsyncSession,
-        index: EventIndex,
-        text: str,
-        vector: Vector,
-        *,
-        exclude: int | None = None,
-        limit: int = 3,
-    ) -> list[Match]:
-        """Best-scoring earlier questions, one per group, skipping hidden groups."""
-        nearest = []
-        seen: set[int] = set()
-        for columns in self.scorer.search_columns(text):
-            for found in index.nearest(vector, CANDIDATES, exclude=exclude, columns=columns):
-                if found[0] not in seen:
-                    seen.add(found[0])
-                    nearest.append(found)
-        if not nearest:
-            return []
-        ids = [item[0] for item in nearest]
-        rows = await session.execute(_CANDIDATE_GROUPS, {"ids": ids})
-        groups = {question_id: (root, status) for question_id, root, status in rows}
-        scores = self.scorer.score(
-            text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
-        )
-        best: dict[int, Match] = {}
-        for (question_id, wording, _, _), score in zip(nearest, scores, strict=True):
-            root, status = groups.get(question_id, (None, None))
-            if root is None or status == Status.HIDDEN.value:
-                continue
-            if root not in best or score > best[root].score:
-                best[root] = Match(question_id, float(score), root, wording)
-        return sorted(best.values(), key=lambda match: -match.score)[:limit]
-
     def score_stored(
         self, text_a: str, blob_a: bytes | None, text_b: str, blob_b: bytes | None
     ) -> float | None:
@@ -450,7 +373,7 @@ class DedupWorker:
         index = await self.index_for(event_id)
         vector = (await self.encode([text]))[0]
         async with self._read() as session:
-            found = await self.matches(session, index, text, vector, limit=limit)
+            found = await find_matches(session, self.scorer, index, text, vector, limit=limit)
             repeats = await self.memory.repeats(session, self.scorer, event_id, text, vector)
         # Each pair's own bands: a Spanish draft against an English question uses the
         # cross-language ones.

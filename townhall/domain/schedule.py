@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -47,7 +47,7 @@ class ScheduleError(ValueError):
         self.message = message
 
 
-def _require_utc(name: str, value: datetime) -> None:
+def require_utc(name: str, value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() != timedelta(0):
         raise ValueError(f"{name} must be an aware datetime in UTC, got {value!r}")
 
@@ -76,11 +76,11 @@ class CalendarEvent:
     questions: QuestionWindow = NO_WINDOW
 
     def __post_init__(self) -> None:
-        _require_utc("start_utc", self.start_utc)
-        _require_utc("updated_at", self.updated_at)
+        require_utc("start_utc", self.start_utc)
+        require_utc("updated_at", self.updated_at)
         for name, moment in (("opens", self.questions.opens), ("closes", self.questions.closes)):
             if moment is not None:
-                _require_utc(f"questions.{name}", moment)
+                require_utc(f"questions.{name}", moment)
         if self.duration <= timedelta(0):
             raise ValueError(f"duration must be positive, got {self.duration!r}")
 
@@ -250,7 +250,7 @@ def validate_event_input(
     on creation, and on edit only when the start itself changes, so that an ended event's
     description can still be corrected.
     """
-    _require_utc("now", now)
+    require_utc("now", now)
     title = " ".join(tame_marks(data.title).split())
     if not title:
         raise ScheduleError("title", "The title must not be empty.")
@@ -302,96 +302,6 @@ def validate_event_input(
         languages=_languages(data.languages),
         questions=window,
     )
-
-
-def next_sequence(old: CalendarEvent, new: CalendarEvent) -> int:
-    """The SEQUENCE `new` must carry: one more than `old` after a significant change.
-
-    Significant (RFC 5545 3.8.7.4): time, duration, time zone, venue, stream link, status,
-    and when questions are taken (attendees plan to ask by it).
-    Title and description edits keep the number; DTSTAMP/LAST-MODIFIED tell clients to refresh.
-    """
-    significant = (
-        old.start_utc != new.start_utc
-        or old.duration != new.duration
-        or old.timezone != new.timezone
-        or old.venue != new.venue
-        or old.stream_url != new.stream_url
-        or old.status != new.status
-        or old.questions != new.questions
-    )
-    return old.sequence + 1 if significant else old.sequence
-
-
-def new_event(clean: CleanEvent, *, uid: str, url: str, now: datetime) -> CalendarEvent:
-    """A freshly scheduled event from validated input."""
-    return CalendarEvent(
-        uid=uid,
-        title=clean.title,
-        kind=clean.kind,
-        candidates=clean.candidates,
-        moderators=clean.moderators,
-        start_utc=clean.start_utc,
-        duration=clean.duration,
-        timezone=clean.timezone,
-        venue=clean.venue,
-        stream_url=clean.stream_url,
-        description=clean.description,
-        languages=clean.languages,
-        questions=clean.questions,
-        status=EventStatus.SCHEDULED,
-        sequence=0,
-        url=url,
-        updated_at=now,
-    )
-
-
-def _revise(old: CalendarEvent, new: CalendarEvent, now: datetime) -> CalendarEvent:
-    if new == old:
-        return old
-    return replace(new, sequence=next_sequence(old, new), updated_at=now)
-
-
-def apply_edit(event: CalendarEvent, clean: CleanEvent, *, now: datetime) -> CalendarEvent:
-    """`event` with validated edits applied; UID kept, SEQUENCE bumped when significant."""
-    edited = replace(
-        event,
-        title=clean.title,
-        kind=clean.kind,
-        candidates=clean.candidates,
-        moderators=clean.moderators,
-        start_utc=clean.start_utc,
-        duration=clean.duration,
-        timezone=clean.timezone,
-        venue=clean.venue,
-        stream_url=clean.stream_url,
-        description=clean.description,
-        languages=clean.languages,
-        questions=clean.questions,
-    )
-    return _revise(event, edited, now)
-
-
-def reschedule_event(
-    event: CalendarEvent, *, start_utc: datetime, duration: timedelta, now: datetime
-) -> CalendarEvent:
-    """`event` moved to a new time; a cancelled event cannot be moved (reinstate it first)."""
-    _require_utc("start_utc", start_utc)
-    if event.cancelled:
-        raise ScheduleError("status", "A cancelled event cannot be rescheduled.")
-    if not timedelta(0) < duration <= MAX_DURATION:
-        raise ScheduleError("end", "An event must last more than zero and at most 24 hours.")
-    problem = window_problem(event.questions, start_utc)
-    if problem is not None:
-        raise ScheduleError(*problem)
-    return _revise(event, replace(event, start_utc=start_utc, duration=duration), now)
-
-
-def cancel_event(event: CalendarEvent, *, now: datetime) -> CalendarEvent:
-    """`event` cancelled: it stays in feeds with STATUS:CANCELLED so calendars remove it."""
-    if event.status is EventStatus.ENDED:
-        raise ScheduleError("status", "An event that has ended cannot be cancelled.")
-    return _revise(event, replace(event, status=EventStatus.CANCELLED), now)
 
 
 def last_modified(series: CalendarSeries) -> datetime | None:

@@ -1,9 +1,9 @@
-"""SQLAlchemy models: the same schema on SQLite and PostgreSQL (see the Alembic migration)."""
+"""SQLAlchemy models: the same schema on SQLite and PostgreSQL (see the Alembic migration).
+The tables of access and sign-in are in `access_tables.py`, named here too."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,25 +18,44 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
+from townhall.store.access_tables import (
+    EmailToken,
+    EventAccess,
+    Invitation,
+    OrganiserSession,
+    SeriesRole,
+    SignInFailure,
+)
+from townhall.store.base import Base, Slug
 
-class Base(DeclarativeBase):
-    pass
-
-
-class Slug(TypeDecorator[str]):
-    """A slug (a-z, 0-9, -). A slug looked up from a URL may hold a NUL, which PostgreSQL
-    cannot even compare: it becomes U+FFFD, which no slug holds, so the lookup finds nothing
-    (a 404) instead of failing the query (a 500, or the batch of votes it was in)."""
-
-    impl = String(80)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+__all__ = [
+    "ActionReceipt",
+    "Base",
+    "Candidate",
+    "CommonQuestion",
+    "EmailToken",
+    "Endorsement",
+    "Event",
+    "EventAccess",
+    "EventCandidate",
+    "EventModerator",
+    "Invitation",
+    "ModerationEntry",
+    "Moderator",
+    "Organisation",
+    "Organiser",
+    "OrganiserSession",
+    "Participant",
+    "Question",
+    "Series",
+    "SeriesRole",
+    "SignInFailure",
+    "Slug",
+    "SupportSetAside",
+    "Vote",
+]
 
 
 class Series(Base):
@@ -318,99 +337,4 @@ class ActionReceipt(Base):
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     action: Mapped[str] = mapped_column(String(40))
     response: Mapped[dict[str, object]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class EventAccess(Base):
-    """A participant identity's grant to ask and vote in an event that is not open."""
-
-    __tablename__ = "event_access"
-    __table_args__ = (Index("ix_event_access_detail", "event_id", "kind", "detail"),)
-
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
-    )
-    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # code, email or invited
-    # email: the address's keyed hash; invited: the invitation's id; code: empty.
-    detail: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class Invitation(Base):
-    """An organisation invited to an event; its delegate link's token is stored hashed.
-    `name` repeats the organisation's (kept in step on a rename) for the per-event unique
-    constraint and the lists that show it."""
-
-    __tablename__ = "invitations"
-    __table_args__ = (UniqueConstraint("event_id", "name", name="uq_invitation_name"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class EmailToken(Base):
-    """A one-time sign-in link sent to an address (kept hashed; the address too)."""
-
-    __tablename__ = "email_tokens"
-    __table_args__ = (
-        Index("ix_email_tokens_address", "address_hash", "created_at"),
-        Index("ix_email_tokens_participant", "participant_id", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
-    participant_id: Mapped[str] = mapped_column(String(36))
-    address_hash: Mapped[str] = mapped_column(String(64))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class OrganiserSession(Base):
-    """A signed-in organiser's session: the cookie holds the token, only its hash is kept."""
-
-    __tablename__ = "organiser_sessions"
-    __table_args__ = (Index("ix_organiser_sessions_organiser", "organiser_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SeriesRole(Base):
-    """An organiser's role in one series: 'owner' (edits, manages editors) or 'editor'."""
-
-    __tablename__ = "series_roles"
-    __table_args__ = (Index("ix_series_roles_organiser", "organiser_id"),)
-
-    series_id: Mapped[int] = mapped_column(
-        ForeignKey("series.id", ondelete="CASCADE"), primary_key=True
-    )
-    organiser_id: Mapped[int] = mapped_column(
-        ForeignKey("organisers.id", ondelete="CASCADE"), primary_key=True
-    )
-    role: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SignInFailure(Base):
-    """One failed organiser sign-in, kept for throttling (keyed hashes, never the address)."""
-
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_key", "key", "created_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # A keyed hash of what is limited: a network, an account on a network, an account, a device.
-    key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -15,19 +15,19 @@ from starlette.routing import Route
 from townhall.actions import access as gate
 from townhall.actions import invitations as invites
 from townhall.actions.base import MAX_ID, ActionRefused, Actor, Payload, parse_payload_model
-from townhall.actions.series_roles import OrganiserActor, require_event
+from townhall.actions.series_roles import require_event
 from townhall.domain import access as rules
 from townhall.domain.organisations import STAKEHOLDER_GROUPS
 from townhall.store import access as store
 from townhall.store import queries
 from townhall.web.access_desk import AccessDesk
 from townhall.web.admission import message_for
-from townhall.web.api import problem
+from townhall.web.api import problem, unknown_event
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.json_input import BadJson, parse_json
 from townhall.web.messages import iso
 from townhall.web.organiser_auth import OrganiserSession
-from townhall.web.organisers import NoFields, organiser_only
+from townhall.web.organiser_requests import NoFields, organiser_only, who
 from townhall.web.state import AppState
 
 MAX_BODY = 1 << 20  # an import of thousands of organisations fits; nothing else comes close
@@ -198,7 +198,7 @@ async def delegates(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, request.path_params["slug"])
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         if not is_moderator(event, moderator_key_from(request)):
             return problem(403, "forbidden", "The delegate list is for this event's moderators.")
         rows = await store.delegates(session, event.id)
@@ -245,12 +245,11 @@ def event_editors_only(handler: OrganiserHandler) -> Callable[[Request], Awaitab
     """For the owners and editors of the event's series (and admins); 403 for other organisers."""
 
     async def checked(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-        who = OrganiserActor(organiser.organiser_id, organiser.is_admin)
         async with state.services.read_sessions() as session:
             event = await queries.event_by_slug(session, request.path_params["slug"])
             if event is None:
-                return problem(404, "unknown_event", "There is no such event.")
-            await require_event(session, who, event)
+                return unknown_event()
+            await require_event(session, who(organiser), event)
         return await handler(request, state)
 
     return organiser_only(checked)

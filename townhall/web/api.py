@@ -36,6 +36,11 @@ def problem(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
 
 
+def unknown_event() -> JSONResponse:
+    """The 404 of a route whose slug names no event."""
+    return problem(404, "unknown_event", "There is no such event.")
+
+
 _ROUTING_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
@@ -93,7 +98,7 @@ async def get_event(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         candidates = await queries.candidates_by_event(session)
         (calendar,) = await calendar_events(session, [event], state.settings.public_origin)
     return JSONResponse(
@@ -117,7 +122,7 @@ async def get_queue(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        return unknown_event()
     key = moderator_key_from(request)
     if key is not None and not is_moderator(event, key):
         return problem(403, "bad_key", "That moderator key is not valid.")
@@ -145,7 +150,7 @@ async def similar_questions(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        return unknown_event()
     text = raw.strip()
     if len(text) < 8:
         return JSONResponse({"similar": []})
@@ -185,7 +190,7 @@ async def moderation_log(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         if not is_moderator(event, moderator_key_from(request)):
             return problem(403, "forbidden", "The moderation log is for this event's moderators.")
         entries = await queries.moderation_entries(session, event.id)

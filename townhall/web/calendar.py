@@ -14,7 +14,7 @@ from townhall.domain.ical import build_event_invite, build_series_feed, etag_for
 from townhall.domain.schedule import last_modified
 from townhall.store import schedule as store
 from townhall.store.tables import Event, Series
-from townhall.web.api import problem
+from townhall.web.api import problem, unknown_event
 from townhall.web.schedule_json import event_json, series_json
 from townhall.web.state import AppState
 
@@ -58,7 +58,7 @@ async def event_invite(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await session.scalar(select(Event).where(Event.slug == request.path_params["slug"]))
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         calendar = (await store.calendar_events(session, [event], state.settings.public_origin))[0]
     body = build_event_invite(calendar, dtstamp=calendar.updated_at, reminder_minutes=30)
     return _conditional(request, body, calendar.updated_at, f"{event.slug}.ics")

@@ -12,7 +12,7 @@ from townhall.actions import organisations
 from townhall.actions.base import MAX_ID, ActionRefused
 from townhall.web.access import invitation_json
 from townhall.web.organiser_auth import OrganiserSession
-from townhall.web.organisers import _body, _who, organiser_only
+from townhall.web.organiser_requests import organiser_only, read_body, who
 from townhall.web.state import AppState
 
 
@@ -25,33 +25,31 @@ def _organisation_id(request: Request) -> int:
 
 
 async def listing(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    found = await organisations.listing(
-        state.services, _who(organiser), request.path_params["slug"]
-    )
+    found = await organisations.listing(state.services, who(organiser), request.path_params["slug"])
     return JSONResponse({"organisations": found})
 
 
 async def create(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, organisations.ProfilePayload)
+    payload = await read_body(request, organisations.ProfilePayload)
     made = await organisations.create(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(made, status_code=201)
 
 
 async def edit(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
     organisation_id = _organisation_id(request)
-    payload = await _body(request, organisations.ProfilePayload)
+    payload = await read_body(request, organisations.ProfilePayload)
     changed = await organisations.edit(
-        state.services, _who(organiser), request.path_params["slug"], organisation_id, payload
+        state.services, who(organiser), request.path_params["slug"], organisation_id, payload
     )
     return JSONResponse(changed)
 
 
 async def invite(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, organisations.InviteExisting)
+    payload = await read_body(request, organisations.InviteExisting)
     slug = request.path_params["slug"]
-    made = await organisations.invite_existing(state.services, _who(organiser), slug, payload)
+    made = await organisations.invite_existing(state.services, who(organiser), slug, payload)
     return JSONResponse(
         {"invitations": [invitation_json(state, slug, view) for view in made]}, status_code=201
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import Field
@@ -14,19 +13,22 @@ from starlette.routing import Route
 
 from townhall.actions import schedule as workflows
 from townhall.actions import series_roles as access
-from townhall.actions.base import ActionRefused, Payload, parse_payload_model
-from townhall.actions.series_roles import OrganiserActor
+from townhall.actions.base import Payload
 from townhall.domain.passwords import WeakPassword
 from townhall.store import organisers as organiser_store
 from townhall.store import schedule as store
 from townhall.store.tables import Candidate, Moderator, Series
 from townhall.web.api import problem
-from townhall.web.json_input import BadJson, parse_json
 from townhall.web.organiser_auth import OrganiserAuth, OrganiserSession
+from townhall.web.organiser_requests import (
+    NoFields,
+    organiser_only,
+    read_body,
+    signed_in,
+    who,
+)
 from townhall.web.schedule_json import event_json, series_json
 from townhall.web.state import AppState
-
-Handler = Callable[[Request, AppState, OrganiserSession], Awaitable[Response]]
 
 
 def _state(request: Request) -> AppState:
@@ -43,47 +45,6 @@ def _me(organiser: OrganiserSession) -> dict[str, Any]:
         },
         "csrf_token": organiser.csrf_token,
     }
-
-
-def _who(organiser: OrganiserSession) -> OrganiserActor:
-    return OrganiserActor(organiser.organiser_id, organiser.is_admin)
-
-
-async def _signed_in(request: Request, state: AppState) -> OrganiserSession | None:
-    services = state.services
-    return await state.organisers.current(
-        request, services.read_sessions, services.write_sessions, services.clock()
-    )
-
-
-def refused(error: ActionRefused) -> JSONResponse:
-    return problem(error.status, error.code, error.message, **error.details)
-
-
-async def _body(request: Request, model: type[Payload]) -> Any:
-    try:
-        raw = parse_json(await request.body() or b"{}")
-    except BadJson as error:
-        raise ActionRefused(error.code, error.message) from None
-    if not isinstance(raw, dict):
-        raise ActionRefused("bad_json", "The request body must be a JSON object.")
-    return parse_payload_model(model, raw)
-
-
-def organiser_only(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        state = _state(request)
-        organiser = await _signed_in(request, state)
-        if organiser is None:
-            return problem(401, "sign_in", "Sign in as an organiser first.")
-        if not OrganiserAuth.csrf_ok(request, organiser):
-            return problem(403, "csrf", "Missing or wrong X-CSRF-Token (JSON requests only).")
-        try:
-            return await handler(request, state, organiser)
-        except ActionRefused as error:
-            return refused(error)
-
-    return endpoint
 
 
 class SignIn(Payload):
@@ -134,7 +95,7 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """Ends this session on the server: a copy of the cookie is refused from now on."""
     state = _state(request)
-    organiser = await _signed_in(request, state)
+    organiser = await signed_in(request, state)
     if organiser is not None:
         if not OrganiserAuth.csrf_ok(request, organiser):
             return problem(403, "csrf", "Missing or wrong X-CSRF-Token (JSON requests only).")
@@ -145,7 +106,7 @@ async def sign_out(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    organiser = await _signed_in(request, _state(request))
+    organiser = await signed_in(request, _state(request))
     if organiser is None:
         return problem(401, "sign_in", "Not signed in.")
     return JSONResponse(_me(organiser))
@@ -160,7 +121,7 @@ async def change_password(
     request: Request, state: AppState, organiser: OrganiserSession
 ) -> Response:
     """Needs the current password; ends every session of the organiser, then starts this one."""
-    payload = await _body(request, PasswordChange)
+    payload = await read_body(request, PasswordChange)
     services = state.services
     now = services.clock()
     device = state.organisers.limits.device_of(request, organiser.organiser_id)
@@ -230,20 +191,20 @@ async def all_series(request: Request, state: AppState, organiser: OrganiserSess
 
 async def _role(state: AppState, organiser: OrganiserSession, series: Series) -> str | None:
     async with state.services.read_sessions() as session:
-        return await access.role_for(session, _who(organiser), series.id)
+        return await access.role_for(session, who(organiser), series.id)
 
 
 async def new_series(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.SeriesPayload)
-    series = await workflows.create_series(state.services, _who(organiser), payload)
+    payload = await read_body(request, workflows.SeriesPayload)
+    series = await workflows.create_series(state.services, who(organiser), payload)
     body = await _series_with_events(state, series, await _role(state, organiser, series))
     return JSONResponse(body, status_code=201)
 
 
 async def change_series(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.SeriesEdit)
+    payload = await read_body(request, workflows.SeriesEdit)
     series = await workflows.edit_series(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(
         await _series_with_events(state, series, await _role(state, organiser, series))
@@ -251,9 +212,9 @@ async def change_series(request: Request, state: AppState, organiser: OrganiserS
 
 
 async def publish(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.PublishPayload)
+    payload = await read_body(request, workflows.PublishPayload)
     series = await workflows.publish_series(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(
         await _series_with_events(state, series, await _role(state, organiser, series))
@@ -263,22 +224,22 @@ async def publish(request: Request, state: AppState, organiser: OrganiserSession
 async def members(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
     async with state.services.read_sessions() as session:
         series = await access.find_series(session, request.path_params["slug"])
-        await access.require_series(session, _who(organiser), series)
+        await access.require_series(session, who(organiser), series)
         return JSONResponse({"members": await access.list_members(session, series)})
 
 
 async def add_member(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, access.MemberPayload)
+    payload = await read_body(request, access.MemberPayload)
     listed = await access.add_member(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse({"members": listed})
 
 
 async def remove_member(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, access.MemberRemoval)
+    payload = await read_body(request, access.MemberRemoval)
     listed = await access.remove_member(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse({"members": listed})
 
@@ -296,12 +257,12 @@ async def people(request: Request, state: AppState, organiser: OrganiserSession)
 
 
 async def new_candidate(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.PersonPayload)
+    payload = await read_body(request, workflows.PersonPayload)
     return JSONResponse(await workflows.add_person(state.services, "candidate", payload), 201)
 
 
 async def new_moderator(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.PersonPayload)
+    payload = await read_body(request, workflows.PersonPayload)
     return JSONResponse(await workflows.add_person(state.services, "moderator", payload), 201)
 
 
@@ -323,43 +284,39 @@ def _outcome(state: AppState, outcome: workflows.EventOutcome) -> dict[str, Any]
 
 
 async def new_event(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.EventPayload)
+    payload = await read_body(request, workflows.EventPayload)
     outcome = await workflows.create_event(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(_outcome(state, outcome), status_code=201)
 
 
 async def change_event(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.EventEdit)
+    payload = await read_body(request, workflows.EventEdit)
     outcome = await workflows.edit_event(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(_outcome(state, outcome))
 
 
 async def reschedule(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, workflows.ReschedulePayload)
+    payload = await read_body(request, workflows.ReschedulePayload)
     outcome = await workflows.edit_event(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(_outcome(state, outcome))
 
 
-class NoFields(Payload):
-    """The body of a change that takes no fields: `{}` (still JSON, for the CSRF check)."""
-
-
 async def cancel(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    await _body(request, NoFields)
-    outcome = await workflows.cancel(state.services, _who(organiser), request.path_params["slug"])
+    await read_body(request, NoFields)
+    outcome = await workflows.cancel(state.services, who(organiser), request.path_params["slug"])
     return JSONResponse(_outcome(state, outcome))
 
 
 async def moderator_key(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    await _body(request, NoFields)
+    await read_body(request, NoFields)
     event, key = await workflows.rotate_moderator_key(
-        state.services, _who(organiser), request.path_params["slug"]
+        state.services, who(organiser), request.path_params["slug"]
     )
     return JSONResponse(
         {"moderator_key": key, "moderator_url": _moderator_url(state, event.slug, key)}

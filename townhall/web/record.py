@@ -16,10 +16,10 @@ from townhall.domain.record import CSV_COLUMNS, build_record, csv_rows
 from townhall.domain.record_feed import build_feed
 from townhall.store import queries
 from townhall.store import record as store
-from townhall.web.api import problem
+from townhall.web.api import problem, unknown_event
 from townhall.web.messages import iso
 from townhall.web.organiser_auth import OrganiserSession
-from townhall.web.organisers import _body, _who, organiser_only
+from townhall.web.organiser_requests import organiser_only, read_body, who
 from townhall.web.pages import FRONTEND
 from townhall.web.stage import spreadsheet_safe
 from townhall.web.state import AppState
@@ -41,7 +41,7 @@ async def _record(request: Request) -> dict[str, Any] | Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         if not store.has_ended(event, state.services.clock()):
             return problem(
                 404,
@@ -101,9 +101,9 @@ async def records_feed(request: Request) -> Response:
 
 
 async def set_recording(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, settings_actions.RecordingPayload)
+    payload = await read_body(request, settings_actions.RecordingPayload)
     event = await settings_actions.set_recording(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(
         {
@@ -117,9 +117,9 @@ async def set_recording(request: Request, state: AppState, organiser: OrganiserS
 
 
 async def set_licence(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, settings_actions.LicencePayload)
+    payload = await read_body(request, settings_actions.LicencePayload)
     series = await settings_actions.set_licence(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     licence = store.licence_of(series)
     return JSONResponse(

@@ -16,7 +16,7 @@ from townhall.web import pages
 from townhall.web.api import problem
 from townhall.web.messages import iso
 from townhall.web.organiser_auth import OrganiserSession
-from townhall.web.organisers import _body, _who, organiser_only
+from townhall.web.organiser_requests import organiser_only, read_body, who
 from townhall.web.state import AppState
 
 
@@ -79,15 +79,15 @@ async def record_page(request: Request) -> Response:
 
 async def list_common(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
     found = await commons.list_common_questions(
-        state.services, _who(organiser), request.path_params["slug"]
+        state.services, who(organiser), request.path_params["slug"]
     )
     return JSONResponse({"common_questions": found})
 
 
 async def add_common(request: Request, state: AppState, organiser: OrganiserSession) -> Response:
-    payload = await _body(request, commons.CommonPayload)
+    payload = await read_body(request, commons.CommonPayload)
     added = await commons.add_common_question(
-        state.services, _who(organiser), request.path_params["slug"], payload
+        state.services, who(organiser), request.path_params["slug"], payload
     )
     return JSONResponse(added, status_code=201)
 

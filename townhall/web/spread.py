@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from townhall.actions.spread import event_spread
 from townhall.store import queries
-from townhall.web.api import problem
+from townhall.web.api import problem, unknown_event
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.state import AppState
 
@@ -22,7 +22,7 @@ async def question_spread(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, request.path_params["slug"])
     if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        return unknown_event()
     if not is_moderator(event, moderator_key_from(request)):
         return problem(403, "forbidden", "How support spreads is for this event's moderators.")
     view = await event_spread(

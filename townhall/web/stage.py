@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from townhall.store import queries
 from townhall.store.tables import Question
-from townhall.web.api import problem
+from townhall.web.api import problem, unknown_event
 from townhall.web.auth import is_moderator, moderator_key_from
 from townhall.web.messages import iso, log_entry
 from townhall.web.state import AppState
@@ -62,7 +62,7 @@ async def join_qr(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        return unknown_event()
     venue = request.query_params.get("venue")
     if venue is not None and not state.venues.verify(venue, slug):
         return problem(400, "bad_venue", "That venue token is not valid or has expired.")
@@ -81,7 +81,7 @@ async def venue_token(request: Request) -> Response:
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
     if event is None:
-        return problem(404, "unknown_event", "There is no such event.")
+        return unknown_event()
     moderator = is_moderator(event, moderator_key_from(request))
     if not moderator and not state.venues.is_stage_key(event, request.headers.get("x-stage-key")):
         return problem(403, "forbidden", "Venue tokens are for this event's stage screen.")
@@ -107,7 +107,7 @@ async def _export_rows(request: Request) -> tuple[str, list[dict[str, Any]]] | R
     async with state.services.read_sessions() as session:
         event = await queries.event_by_slug(session, slug)
         if event is None:
-            return problem(404, "unknown_event", "There is no such event.")
+            return unknown_event()
         if not is_moderator(event, moderator_key_from(request)):
             return problem(403, "forbidden", "Exports are for this event's moderators.")
         votes = await queries.votes_by_root(session, event.id)
