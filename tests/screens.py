@@ -117,14 +117,19 @@ class TestScreen:
         assert self.queue is not None
         return [item["id"] for item in self.queue["open"]]
 
-    def votes(self, question_id: int) -> int | None:
-        """The question's count on this screen, None while it has not arrived (for waits)."""
+    def find(self, question_id: int) -> dict[str, Any] | None:
+        """The question on this screen, None while it has not arrived (for waits)."""
         if self.queue is None:
             return None
         sections = [*self.queue["open"], *self.queue["answered"], *self.queue.get("pending", [])]
         if self.queue["now_answering"]:
             sections.append(self.queue["now_answering"])
-        return next((int(item["votes"]) for item in sections if item["id"] == question_id), None)
+        return next((item for item in sections if item["id"] == question_id), None)
+
+    def votes(self, question_id: int) -> int | None:
+        """The question's count on this screen, None while it has not arrived (for waits)."""
+        found = self.find(question_id)
+        return None if found is None else int(found["votes"])
 
     def item(self, question_id: int) -> dict[str, Any]:
         assert self.queue is not None

@@ -56,7 +56,7 @@ async def test_series_repeat_of_answered_question_is_flagged_not_merged(
     asked = await alice.act("submit_question", text=ROOT.replace("will", "would"))
     question_id = asked["result"]["question_id"]
     await _settle(server)
-    await moderator.wait_for(lambda: "answered_in" in (moderator.item(question_id) or {}))
+    await moderator.wait_for(lambda: "answered_in" in (moderator.find(question_id) or {}))
 
     assert moderator.item(question_id)["answered_in"] == {
         "event": earlier.slug,

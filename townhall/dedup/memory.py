@@ -115,17 +115,24 @@ class SeriesMemory:
                     nearest.append(found)
         if not nearest:
             return []
-        groups = await series.group_states(session, [item[0] for item in nearest])
         scores = scorer.score(
             text, vector, [item[1] for item in nearest], np.stack([item[2] for item in nearest])
         )
+        # A repeat is claimed on strong evidence only; whether its group is still answered is
+        # read for those alone (most questions repeat nothing: no read at all).
+        strong = [
+            (question_id, wording, float(score))
+            for (question_id, wording, _, _), score in zip(nearest, scores, strict=True)
+            if scorer.decide(float(score), text, wording) == "merge"
+        ]
+        if not strong:
+            return []
+        groups = await series.group_states(session, [question_id for question_id, _, _ in strong])
         best: dict[int, Repeat] = {}
-        for (question_id, wording, _, _), score in zip(nearest, scores, strict=True):
+        for question_id, wording, score in strong:
             group = groups.get(question_id)
             if group is None or group[1] != Status.ANSWERED.value:
                 continue
-            if scorer.decide(float(score), text, wording) != "merge":
-                continue  # a repeat is claimed on strong evidence only
             root, _, at = group
             if root in best and best[root].score >= score:
                 continue
