@@ -49,7 +49,7 @@ class Settings:
     model_path: Path | None = None
     dedup_thresholds: Path = DEFAULT_THRESHOLDS
     dedup_queue_size: int = 2000
-    dedup_batch_size: int = 256
+    dedup_batch_size: int = 128
     model_process: bool = True
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.005  # actions/batching.py FLUSH_SECONDS
