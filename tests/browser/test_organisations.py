@@ -4,6 +4,8 @@ screens show who asked and the endorsements, apart from the votes. No axe-core v
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from browser.support import (
     ORGANISER_EMAIL,
@@ -14,7 +16,7 @@ from browser.support import (
     moderator_ready,
     participant_ready,
 )
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 
 async def _sign_in(page: Page) -> None:
@@ -136,3 +138,31 @@ async def test_endorsement_is_shown_in_arabic_with_its_plural(
         "أيّدته منظمة واحدة من منطقة واحدة"
     )
     assert await axe_violations(reader) == []
+
+
+async def test_organisation_form_keeps_what_was_typed_when_the_list_arrives_later(
+    live_event: LiveEvent, screens: Screens
+) -> None:
+    """The block's list loads when it is opened; an organiser who starts typing before it
+    arrives keeps what they typed when the console redraws (CI found the name wiped)."""
+    await live_event.add_organiser(admin=True)
+    page = await screens.open(f"{live_event.base_url}/organise")
+    await _sign_in(page)
+    release = asyncio.Event()
+
+    async def slow_list(route: Route) -> None:
+        if route.request.method == "GET":
+            await release.wait()
+        await route.continue_()
+
+    await page.route("**/api/organiser/series/*/organisations", slow_list)
+    block = page.locator("#orgs-sg-dialogues")
+    await block.locator("summary").click()
+    await block.get_by_role("button", name="Add an organisation").click()
+    await block.get_by_label("Name").fill("ActionAid")
+    await block.get_by_label("Website").fill("https://actionaid.org")
+    release.set()
+
+    await expect(block.locator("summary")).to_contain_text("0 organisations")
+    await expect(block.get_by_label("Name")).to_have_value("ActionAid")
+    await expect(block.get_by_label("Website")).to_have_value("https://actionaid.org")

@@ -10,7 +10,7 @@ export const GROUPS = ['civil_society', 'academia', 'private_sector', 'governmen
 // Per series, kept across re-renders of the console.
 const blocks = new Map();
 export function seriesOrganisations(slug) {
-  if (!blocks.has(slug)) blocks.set(slug, { open: false, list: null, editing: null, note: '' });
+  if (!blocks.has(slug)) blocks.set(slug, { open: false, list: null, editing: null, note: '', draft: null });
   return blocks.get(slug);
 }
 
@@ -81,6 +81,19 @@ function profileForm(s, ctx, state, o, alertEl, load) {
     GROUPS.map((g) => h('option', { value: g, selected: o && o.stakeholder_group === g }, t(`org_group_${g}`))));
   const website = h('input', { id: `${id}-website`, type: 'url', maxlength: '500', dir: 'ltr', autocomplete: 'off', placeholder: 'https://', value: o && o.website ? o.website : '' });
   const controls = { name, country, stakeholder_group: group, website };
+  // What was typed survives a re-render of the console (the list arriving after the block
+  // was opened redraws it): kept per form until it is saved or cancelled.
+  const key = o ? o.id : 'new';
+  if (state.draft && state.draft.key === key) {
+    for (const [field, control] of Object.entries(controls)) control.value = state.draft.values[field];
+  }
+  const keep = () => {
+    state.draft = { key, values: Object.fromEntries(Object.entries(controls).map(([f, c]) => [f, c.value])) };
+  };
+  for (const control of Object.values(controls)) {
+    control.addEventListener('input', keep);
+    control.addEventListener('change', keep);
+  }
   const save = async (e) => {
     e.preventDefault();
     setText(alertEl, '');
@@ -103,6 +116,7 @@ function profileForm(s, ctx, state, o, alertEl, load) {
       return;
     }
     state.editing = null;
+    state.draft = null;
     state.note = t(o ? 'org_orgs_saved' : 'org_orgs_added', { name: body.name });
     await load();
     ctx.rerender();
@@ -115,7 +129,7 @@ function profileForm(s, ctx, state, o, alertEl, load) {
     field('website', website, 'org_orgs_website'),
     h('div', { class: 'row' },
       h('button', { type: 'submit', class: 'primary small' }, t('org_orgs_save')),
-      h('button', { type: 'button', class: 'small', onclick: () => { state.editing = null; ctx.rerender(); } }, t('org_orgs_cancel'))));
+      h('button', { type: 'button', class: 'small', onclick: () => { state.editing = null; state.draft = null; ctx.rerender(); } }, t('org_orgs_cancel'))));
 }
 
 const ticked = new Map(); // event slug -> organisation ids ticked there
