@@ -71,9 +71,12 @@ export function accessPanel(ev, ctx) {
 function invitationsBox(ev, ctx, state, sayHere, fail, load) {
   const id = `inv-${ev.slug}`;
   const text = h('textarea', { id: `${id}-text`, rows: 5, placeholder: t('org_inv_placeholder') });
+  // What was pasted survives the panel's re-render when its invitations arrive.
+  text.value = state.draftText || '';
+  text.addEventListener('input', () => { state.draftText = text.value; });
   const file = h('input', { id: `${id}-file`, type: 'file', accept: '.csv,text/csv,text/plain' });
   file.addEventListener('change', async () => {
-    if (file.files.length) text.value = await file.files[0].text();
+    if (file.files.length) text.value = state.draftText = await file.files[0].text();
   });
   const invited = async (made) => {
     for (const i of made) state.links.set(i.id, i.link);
@@ -87,6 +90,7 @@ function invitationsBox(ev, ctx, state, sayHere, fail, load) {
     try {
       const made = (await ctx.api('POST', `${base(ev)}/invitations`, { text: text.value })).invitations;
       text.value = '';
+      state.draftText = '';
       await invited(made);
     } catch (err) { fail(err); }
   };
