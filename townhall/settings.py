@@ -52,7 +52,7 @@ class Settings:
     dedup_batch_size: int = 128
     model_process: bool = True
     tick_seconds: float = 0.2
-    batch_flush_seconds: float = 0.005  # actions/batching.py FLUSH_SECONDS
+    batch_flush_seconds: float = 0.05  # actions/batching.py FLUSH_SECONDS
     max_wait_seconds: float = 1.0  # actions/batching.py MAX_WAIT_SECONDS
     vote_batch_size: int = 1000  # actions/vote_batcher.py VOTES_PER_BATCH
     outbox_limit: int = 64

@@ -23,7 +23,7 @@ import pytest
 from conftest import POSTGRES_URL, postgres_schema, seed
 from sqlalchemy import Delete, Insert, select, text, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from townhall.actions.asking import QuestionRequest, apply_questions
 from townhall.actions.base import Actor, Reply
@@ -110,11 +110,30 @@ class Paused:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
 
-    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+    async def pause_before(self, statement: Any) -> None:
         if not self.stopped and self._at(statement):
             self.stopped = True
             await self._meanwhile()
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        await self.pause_before(statement)
         return await self._session.execute(statement, *args, **kwargs)
+
+    async def connection(self, *args: Any, **kwargs: Any) -> Any:
+        # Bulk inserts run on the session's connection (store/queries.insert_missing).
+        return PausedConnection(self, await self._session.connection(*args, **kwargs))
+
+
+class PausedConnection:
+    def __init__(self, paused: Paused, connection: AsyncConnection) -> None:
+        self._paused, self._connection = paused, connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        await self._paused.pause_before(statement)
+        return await self._connection.execute(statement, *args, **kwargs)
 
 
 def inserting_votes(statement: Any) -> bool:

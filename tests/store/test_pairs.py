@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from conftest import Database, seed
-from sqlalchemy import and_, select
+from sqlalchemy import Subquery, and_, select
 
 from townhall.store.db import create_engine, session_factory
-from townhall.store.pairs import INTEGER_STRING, pairs_table
+from townhall.store.pairs import INTEGER_STRING, STRING_STRING, PairsStatement, joined_to_pairs
 from townhall.store.queries import event_by_slug
 from townhall.store.tables import Participant, Question, Vote
+
+
+@joined_to_pairs(INTEGER_STRING)
+def _VOTES_OF_PAIRS(pairs: Subquery) -> Any:
+    return (
+        select(Vote.question_id, Vote.participant_id)
+        .select_from(pairs)
+        .join(Vote, and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second))
+    )
 
 
 async def test_pairs_table_finds_exactly_the_stored_pairs(database: Database) -> None:
@@ -43,22 +53,14 @@ async def test_pairs_table_finds_exactly_the_stored_pairs(database: Database) ->
     wanted = {(ids[0], "p-1"), (ids[0], "p-2"), (ids[1], "p-'quoted\\"), (999, "p-1")}
 
     async with session_factory(engine)() as session:
-        pairs = pairs_table(session, wanted, INTEGER_STRING)
-        found = set(
-            (
-                await session.execute(
-                    select(Vote.question_id, Vote.participant_id)
-                    .select_from(pairs)
-                    .join(
-                        Vote,
-                        and_(
-                            Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second
-                        ),
-                    )
-                )
-            ).all()
-        )
-        nothing = (await session.execute(select(pairs_table(session, set()).c.first))).all()
+        found = set((await _VOTES_OF_PAIRS.execute(session, wanted)).all())
+        again = set((await _VOTES_OF_PAIRS.execute(session, {(ids[1], "p-1")})).all())
+        nothing = (
+            await PairsStatement(lambda pairs: select(pairs.c.first), STRING_STRING).execute(
+                session, set()
+            )
+        ).all()
     await engine.dispose()
 
-    assert (found, nothing) == ({(ids[0], "p-1"), (ids[1], "p-'quoted\\")}, [])
+    # The statement is built once per database; each execution binds its own pairs.
+    assert (found, again, nothing) == ({(ids[0], "p-1"), (ids[1], "p-'quoted\\")}, set(), [])

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.access import blocked_pairs, gate_refusal
@@ -25,8 +25,7 @@ from townhall.domain.intake import intake_refusal
 from townhall.domain.questions import initial_status
 from townhall.domain.text import InvalidText, clean_question
 from townhall.store import organisations
-from townhall.store.pairs import pairs_table
-from townhall.store.queries import insert_ignoring_duplicates
+from townhall.store.queries import insert_ignoring_duplicates, stored_receipts
 from townhall.store.schedule import question_window
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
@@ -91,7 +90,7 @@ async def apply_questions(
         for request in requests
         if (event := events.get(request.event_slug)) is not None
     }
-    stored = await _stored_receipts(session, keys) if keys else {}
+    stored = await stored_receipts(session, keys)
     # Participation modes (actions/access.py): one read, and none when every event is open.
     blocked = await blocked_pairs(
         session,
@@ -216,21 +215,6 @@ async def apply_questions(
     return fresh | {request.actor.participant_id for request, _, _ in accepted}
 
 
-async def _stored_receipts(
-    session: AsyncSession, keys: set[tuple[str, str]]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    pairs = pairs_table(session, keys)
-    rows = await session.execute(
-        select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response)
-        .select_from(pairs)
-        .join(
-            ActionReceipt,
-            and_(ActionReceipt.actor == pairs.c.first, ActionReceipt.client_id == pairs.c.second),
-        )
-    )
-    return {(actor, client_id): dict(response) for actor, client_id, response in rows}
-
-
 async def _claim_receipts(
     session: AsyncSession, accepted: list[tuple[QuestionRequest, Event, str]], now: datetime
 ) -> list[tuple[QuestionRequest, Event, str]]:
@@ -238,8 +222,8 @@ async def _claim_receipts(
     claimed meanwhile keeps that one's question, and is answered from its receipt later."""
     receipts = cast(Table, ActionReceipt.__table__)
     claimed = await session.execute(
-        insert_ignoring_duplicates(session, receipts, ["actor", "client_id"]).returning(
-            receipts.c.actor, receipts.c.client_id
+        insert_ignoring_duplicates(
+            session, receipts, ["actor", "client_id"], (receipts.c.actor, receipts.c.client_id)
         ),
         [
             {
@@ -261,7 +245,7 @@ async def _claim_receipts(
         else:
             lost[key] = request
     if lost:  # committed by the other transaction by now (the insert waited for it)
-        theirs = await _stored_receipts(session, set(lost))
+        theirs = await stored_receipts(session, set(lost))
         for key, request in lost.items():
             response = theirs.get(key)
             request.outcome = (

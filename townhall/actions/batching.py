@@ -35,7 +35,7 @@ from townhall.store.committer import is_outage
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 0.005  # TOWNHALL_BATCH_FLUSH_SECONDS
+FLUSH_SECONDS = 0.05  # TOWNHALL_BATCH_FLUSH_SECONDS
 MAX_WAIT_SECONDS = 1.0  # TOWNHALL_MAX_WAIT_SECONDS
 
 

@@ -16,8 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, and_, bindparam, delete, null, select, union_all, update
+from sqlalchemy import (
+    Select,
+    Subquery,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, refused_intake
@@ -25,8 +37,8 @@ from townhall.actions.batching import BatchRequest
 from townhall.domain.intake import QuestionWindow, window_refusal
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.locking import takes_row_locks
-from townhall.store.pairs import INTEGER_STRING, pairs_table
-from townhall.store.queries import insert_ignoring_duplicates
+from townhall.store.pairs import INTEGER_INTEGER, INTEGER_STRING, PairsStatement, joined_to_pairs
+from townhall.store.queries import insert_missing, stored_receipts
 from townhall.store.schedule import utc
 from townhall.store.tables import ActionReceipt, Event, Participant, Question, Vote
 
@@ -41,6 +53,7 @@ _EVENTS_BY_SLUG = select(Event.slug, Event.id).where(
 )
 _QUESTIONS_TABLE = cast(Table, Question.__table__)
 _EVENTS_TABLE = cast(Table, Event.__table__)
+_VOTES_TABLE = cast(Table, Vote.__table__)
 _MEMBERS = _QUESTIONS_TABLE.alias("members")
 # Each question asked about, once per wording of its group (merged or not): one read instead
 # of the questions and then their groups. The questions are locked until the batch commits
@@ -73,6 +86,68 @@ _QUESTIONS_WITH_GROUPS = (
     .order_by(_QUESTIONS_TABLE.c.id)
     .with_for_update(of=_QUESTIONS_TABLE, key_share=True)
 )
+
+
+@joined_to_pairs(INTEGER_STRING)
+def _withdraw(gone: Subquery) -> Executable:
+    """Delete the counted votes of these (question, participant) pairs."""
+    votes = _VOTES_TABLE
+    return (
+        delete(votes)
+        .where(
+            votes.c.id.in_(
+                select(votes.c.id)
+                .select_from(gone)
+                .join(
+                    votes,
+                    and_(
+                        votes.c.question_id == gone.c.first,
+                        votes.c.participant_id == gone.c.second,
+                        votes.c.set_aside_id.is_(None),
+                    ),
+                )
+            )
+        )
+        .returning(votes.c.question_id, votes.c.participant_id)
+    )
+
+
+def _existing_votes(pairs: Subquery) -> Select[Any]:
+    votes = _VOTES_TABLE
+    return (
+        select(
+            votes.c.question_id, votes.c.participant_id, votes.c.set_aside_id, null().label("root")
+        )
+        .select_from(pairs)
+        .join(
+            votes,
+            and_(votes.c.question_id == pairs.c.first, votes.c.participant_id == pairs.c.second),
+        )
+    )
+
+
+_EXISTING_VOTES = PairsStatement(_existing_votes, INTEGER_STRING)
+# The same, and the wordings now in each group whose root the batch holds locked.
+_EXISTING_VOTES_AND_GROUPS = PairsStatement(
+    lambda pairs: union_all(
+        _existing_votes(pairs),
+        select(_QUESTIONS_TABLE.c.id, null(), null(), _QUESTIONS_TABLE.c.root_id).where(
+            _QUESTIONS_TABLE.c.root_id.in_(bindparam("held_roots", expanding=True))
+        ),
+    ),
+    INTEGER_STRING,
+)
+
+
+@joined_to_pairs(INTEGER_INTEGER)
+def _raise_by(added: Subquery) -> Executable:
+    questions = _QUESTIONS_TABLE
+    return (
+        update(questions)
+        .where(questions.c.id == added.c.first)
+        .values(supporters=questions.c.supporters + added.c.second)
+        .returning(questions.c.id, questions.c.supporters)
+    )
 
 
 @dataclass
@@ -116,18 +191,9 @@ async def apply_votes(
             request.outcome = ActionRefused("unknown_event", "There is no such event.", status=404)
         else:
             live.append(request)
-    keys = pairs_table(session, {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live})
-    stored = {
-        (actor, client_id): response
-        for actor, client_id, response in await session.execute(
-            select(ActionReceipt.actor, ActionReceipt.client_id, ActionReceipt.response)
-            .select_from(keys)
-            .join(
-                ActionReceipt,
-                and_(ActionReceipt.actor == keys.c.first, ActionReceipt.client_id == keys.c.second),
-            )
-        )
-    }
+    stored = await stored_receipts(
+        session, {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live}
+    )
     # Participation modes (actions/access.py): one read for the whole batch.
     blocked = await blocked_pairs(session, ((r.actor, r.event_id or 0) for r in live))
     questions: dict[int, Any] = {}
@@ -148,9 +214,7 @@ async def apply_votes(
     for request in live:
         key = (request.actor.receipt_key(request.event_id or 0), request.client_id)
         if key in stored:
-            request.outcome = Reply(
-                request.kind, request.client_id, dict(stored[key]), replayed=True
-            )
+            request.outcome = Reply(request.kind, request.client_id, stored[key], replayed=True)
             continue
         if key in seen:  # the same retry twice in one batch: answered like the first
             continue
@@ -183,8 +247,10 @@ async def apply_votes(
     ]
     fresh = {v["participant_id"] for v in new_votes} - known
     if fresh:
-        await session.execute(
-            insert_ignoring_duplicates(session, Participant.__table__, ["id"]),
+        await insert_missing(
+            session,
+            Participant.__table__,
+            ["id"],
             [
                 {"id": participant, "created_at": now, "network_hash": networks[participant]}
                 for participant in sorted(fresh)
@@ -192,11 +258,8 @@ async def apply_votes(
         )
     votes = cast(Table, Vote.__table__)
     if new_votes:
-        inserted = await session.execute(
-            insert_ignoring_duplicates(session, votes, ["question_id", "participant_id"]).returning(
-                votes.c.question_id
-            ),
-            new_votes,
+        inserted = await insert_missing(
+            session, votes, ["question_id", "participant_id"], new_votes, (votes.c.question_id,)
         )
         change.update(question_id for (question_id,) in inserted)
     # A moderator's set-aside votes stay stored and stay their voter's: an unvote removes
@@ -207,25 +270,7 @@ async def apply_votes(
         for member in members.get(root, ())
     }
     if withdrawn:
-        gone = pairs_table(session, withdrawn, INTEGER_STRING)
-        deleted = await session.execute(
-            delete(votes)
-            .where(
-                votes.c.id.in_(
-                    select(votes.c.id)
-                    .select_from(gone)
-                    .join(
-                        votes,
-                        and_(
-                            votes.c.question_id == gone.c.first,
-                            votes.c.participant_id == gone.c.second,
-                            votes.c.set_aside_id.is_(None),
-                        ),
-                    )
-                )
-            )
-            .returning(votes.c.question_id, votes.c.participant_id)
-        )
+        deleted = await _withdraw.execute(session, withdrawn)
         root_of = {member: root for root, group in members.items() for member in group}
         # One supporter less per person, however many wordings of the group they had backed.
         change.subtract(
@@ -264,10 +309,7 @@ async def apply_votes(
             first = seen[(request.actor.receipt_key(request.event_id or 0), request.client_id)]
             request.outcome = first.outcome
     if receipts and store_receipts:
-        await session.execute(
-            insert_ignoring_duplicates(session, ActionReceipt.__table__, ["actor", "client_id"]),
-            receipts,
-        )
+        await insert_missing(session, ActionReceipt.__table__, ["actor", "client_id"], receipts)
     return fresh | {participant for participant, _ in backed}
 
 
@@ -305,23 +347,14 @@ async def _backed_groups(
         }
         if not wanted:
             return set(), set()
-        pairs = pairs_table(session, wanted, INTEGER_STRING)
-        query: Any = (
-            select(Vote.question_id, Vote.participant_id, Vote.set_aside_id, null().label("root"))
-            .select_from(pairs)
-            .join(
-                Vote,
-                and_(Vote.question_id == pairs.c.first, Vote.participant_id == pairs.c.second),
-            )
-        )
         if check:
-            query = union_all(
-                query,
-                select(Question.id, null(), null(), Question.root_id).where(
-                    Question.root_id.in_(held_roots)
-                ),
-            )
-        rows = (await session.execute(query)).all()
+            rows = (
+                await _EXISTING_VOTES_AND_GROUPS.execute(
+                    session, wanted, {"held_roots": held_roots}
+                )
+            ).all()
+        else:
+            rows = (await _EXISTING_VOTES.execute(session, wanted)).all()
         found = [row for row in rows if row.participant_id is not None]
         if check:
             check = False
@@ -345,14 +378,7 @@ async def _backed_groups(
 
 async def _raise_supporters(session: AsyncSession, change: Counter[int]) -> dict[int, int]:
     """Add each group's change to its counter, in one statement; returns the new counters."""
-    added = pairs_table(session, sorted(change.items()), (Integer(), Integer()))
-    questions = _QUESTIONS_TABLE
-    raised = await session.execute(
-        update(questions)
-        .where(questions.c.id == added.c.first)
-        .values(supporters=questions.c.supporters + added.c.second)
-        .returning(questions.c.id, questions.c.supporters)
-    )
+    raised = await _raise_by.execute(session, sorted(change.items()))
     return dict(raised.all())
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, func, select, update
+from sqlalchemy import Select, String, Subquery, and_, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.access import OPEN
-from townhall.store.pairs import INTEGER_STRING, pairs_table
+from townhall.store.pairs import INTEGER_STRING, joined_to_pairs
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import (
     EmailToken,
@@ -21,15 +22,9 @@ from townhall.store.tables import (
 )
 
 
-async def ungranted(
-    session: AsyncSession, pairs: Collection[tuple[int, str]]
-) -> dict[tuple[int, str], str]:
-    """(event, participant) -> the event's mode, for each pair that may not ask or vote:
-    the event is not open and the participant has no grant. One read for a whole batch."""
-    if not pairs:
-        return {}
-    wanted = pairs_table(session, sorted(set(pairs)), INTEGER_STRING)
-    rows = await session.execute(
+@joined_to_pairs(INTEGER_STRING)
+def _ungranted(wanted: Subquery) -> Select[Any]:
+    return (
         select(wanted.c.first, wanted.c.second, Event.access_mode)
         .select_from(wanted)
         .join(Event, and_(Event.id == wanted.c.first, Event.access_mode != OPEN))
@@ -42,6 +37,16 @@ async def ungranted(
         )
         .where(EventAccess.participant_id.is_(None))
     )
+
+
+async def ungranted(
+    session: AsyncSession, pairs: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], str]:
+    """(event, participant) -> the event's mode, for each pair that may not ask or vote:
+    the event is not open and the participant has no grant. One read for a whole batch."""
+    if not pairs:
+        return {}
+    rows = await _ungranted.execute(session, sorted(set(pairs)))
     return {(event_id, participant): mode for event_id, participant, mode in rows}
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, and_, cast, delete, select, update
+from sqlalchemy import Select, String, Subquery, and_, cast, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.access import INVITED
-from townhall.store.pairs import INTEGER_STRING, pairs_table
+from townhall.store.pairs import INTEGER_STRING, joined_to_pairs
 from townhall.store.queries import insert_ignoring_duplicates
 from townhall.store.tables import Endorsement, EventAccess, Invitation, Organisation, Question
 
@@ -79,15 +80,9 @@ async def of_delegate(
     return (await session.scalars(query)).first()
 
 
-async def of_delegates(
-    session: AsyncSession, pairs: Collection[tuple[int, str]]
-) -> dict[tuple[int, str], int]:
-    """(event, participant) -> organisation id, for each pair that is a delegate: one read for
-    a whole batch of questions."""
-    if not pairs:
-        return {}
-    wanted = pairs_table(session, sorted(set(pairs)), INTEGER_STRING)
-    rows = await session.execute(
+@joined_to_pairs(INTEGER_STRING)
+def _delegates_of(wanted: Subquery) -> Select[Any]:
+    return (
         select(wanted.c.first, wanted.c.second, Invitation.organisation_id)
         .select_from(wanted)
         .join(
@@ -107,6 +102,16 @@ async def of_delegates(
             ),
         )
     )
+
+
+async def of_delegates(
+    session: AsyncSession, pairs: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], int]:
+    """(event, participant) -> organisation id, for each pair that is a delegate: one read for
+    a whole batch of questions."""
+    if not pairs:
+        return {}
+    rows = await _delegates_of.execute(session, sorted(set(pairs)))
     return {(event_id, participant): organisation for event_id, participant, organisation in rows}
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, distinct, func, or_, select, union
+from sqlalchemy import Select, Subquery, and_, bindparam, case, distinct, func, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.domain.questions import QuestionRecord, Status
+from townhall.store.pairs import STRING_STRING, joined_to_pairs
 from townhall.store.tables import (
     ActionReceipt,
     Candidate,
@@ -214,12 +217,41 @@ async def participant_view(
 
 
 def insert_ignoring_duplicates(
-    session: AsyncSession, table: Any, index_elements: Sequence[str]
+    session: AsyncSession,
+    table: Any,
+    index_elements: Sequence[str],
+    returning: Sequence[Any] = (),
 ) -> Any:
-    """INSERT … ON CONFLICT (index_elements) DO NOTHING, in the session's dialect."""
-    dialect = session.get_bind().dialect.name
+    """INSERT … ON CONFLICT (index_elements) DO NOTHING [RETURNING …], in the session's
+    dialect; built once per dialect (these run on every batch of votes and questions)."""
+    return _insert_ignoring(
+        session.get_bind().dialect.name, table, tuple(index_elements), tuple(returning)
+    )
+
+
+async def insert_missing(
+    session: AsyncSession,
+    table: Any,
+    index_elements: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    returning: Sequence[Any] = (),
+) -> CursorResult[*tuple[Any, ...]]:
+    """Insert the rows whose keys are not stored yet (`insert_ignoring_duplicates`), on the
+    session's connection: Core, not the ORM's bulk-insert path, which compiles the
+    statement anew on every call (most of the CPU a batch of a few votes cost)."""
+    connection = await session.connection()
+    statement = insert_ignoring_duplicates(session, table, index_elements, returning)
+    result: CursorResult[*tuple[Any, ...]] = await connection.execute(statement, list(rows))
+    return result
+
+
+@functools.cache
+def _insert_ignoring(
+    dialect: str, table: Any, index_elements: tuple[str, ...], returning: tuple[Any, ...]
+) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+    return statement.returning(*returning) if returning else statement
 
 
 async def ensure_participant(
@@ -227,6 +259,29 @@ async def ensure_participant(
 ) -> None:
     statement = insert_ignoring_duplicates(session, Participant, ["id"])
     await session.execute(statement.values(id=participant_id, created_at=now, network_hash=network))
+
+
+@joined_to_pairs(STRING_STRING)
+def _receipts_of(keys: Subquery) -> Select[Any]:
+    receipts = ActionReceipt.__table__
+    return (
+        select(receipts.c.actor, receipts.c.client_id, receipts.c.response)
+        .select_from(keys)
+        .join(
+            receipts,
+            and_(receipts.c.actor == keys.c.first, receipts.c.client_id == keys.c.second),
+        )
+    )
+
+
+async def stored_receipts(
+    session: AsyncSession, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(actor, client id) -> the stored answer, for each key of a batch already acted on."""
+    if not keys:
+        return {}
+    rows = await _receipts_of.execute(session, keys)
+    return {(actor, client_id): dict(response) for actor, client_id, response in rows}
 
 
 async def receipt(session: AsyncSession, actor: str, client_id: str) -> ActionReceipt | None:
