@@ -91,3 +91,17 @@ def test_cli_serve_leaves_forwarded_headers_to_townhall(
     code = cli.main(["serve", "--port", "8124"])
 
     assert (code, seen["proxy_headers"]) == (0, False)
+
+
+def test_serve_with_workers_needs_redis(tmp_path: Path) -> None:
+    env = {**os.environ, "TOWNHALL_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/t.db"}
+    env.pop("TOWNHALL_REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "townhall", "serve", "--workers", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--workers above 1 needs TOWNHALL_REDIS_URL" in done.stderr

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -149,6 +150,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Links printed and served should name the port actually served on.
     os.environ.setdefault("TOWNHALL_PUBLIC_ORIGIN", f"http://{args.host}:{args.port}")
     settings = _settings()
+    if args.workers > 1:
+        if not settings.redis_url:
+            print(
+                "townhall serve: --workers above 1 needs TOWNHALL_REDIS_URL: the workers share "
+                "live updates, presence and dedup turns through Redis (docs/deployment.md)",
+                file=sys.stderr,
+            )
+            return 2
+        _fresh_metrics_folder()
     if args.migrate:
         cmd_migrate(args)
         cmd_seed(args)
@@ -164,8 +174,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # townhall reads it itself, from TOWNHALL_TRUSTED_PROXIES only (web/client.py).
         proxy_headers=False,
         log_level="info",
+        workers=args.workers,
     )
     return 0
+
+
+def _fresh_metrics_folder() -> None:
+    """Prometheus' multiprocess mode, so that `/metrics` on any worker sums them all: the
+    folder (PROMETHEUS_MULTIPROC_DIR, or var/prometheus) emptied before the workers start,
+    since files of earlier workers would keep counting."""
+    folder = Path(
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(PROJECT_ROOT / "var" / "prometheus"))
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
 async def _create_organiser(
@@ -440,6 +462,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--migrate", action="store_true", help="migrate and seed first")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (above 1: needs TOWNHALL_REDIS_URL)",
+    )
     serve.set_defaults(run=cmd_serve)
     from townhall.bench.command import parser as bench_options  # argparse only: light
 

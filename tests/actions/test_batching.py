@@ -217,21 +217,23 @@ class HeldBatcher(RecordingBatcher):
         return await super().store(session, requests, now, known)
 
 
-async def test_batcher_refuses_busy_once_the_oldest_waiting_request_waited_max_wait(
+async def test_batcher_refuses_busy_once_a_full_batch_waited_max_wait(
     services: Services,
 ) -> None:
-    batcher = HeldBatcher(services, flush_seconds=0.0, max_wait=0.05)
+    batcher = HeldBatcher(services, max_batch=2, flush_seconds=0.0, max_wait=0.05)
     batcher.batches, batcher.release = [], asyncio.Event()
     await batcher.start()
     committing = asyncio.create_task(batcher.submit(Request("committing")))
     await asyncio.sleep(0.02)  # the first request is taken into a batch, which is held
     waiting = asyncio.create_task(batcher.submit(Request("waiting")))
-    await asyncio.sleep(0.1)  # the waiting request is now older than max_wait
+    await asyncio.sleep(0.1)  # older than max_wait, but the next batch has room: accepted
+    joined = asyncio.create_task(batcher.submit(Request("joined")))
+    await asyncio.sleep(0.01)  # now a full batch waits, its oldest for longer than max_wait
 
     with pytest.raises(ActionRefused) as refused:
         await batcher.submit(Request("refused"))
     batcher.release.set()
-    answered = [reply.result["name"] for reply in await asyncio.gather(committing, waiting)]
+    answered = [r.result["name"] for r in await asyncio.gather(committing, waiting, joined)]
     accepted_after = await batcher.submit(Request("after"))
     await batcher.stop()
 
@@ -240,7 +242,7 @@ async def test_batcher_refuses_busy_once_the_oldest_waiting_request_waited_max_w
         503,
         {"retry_after_ms": 50},
     )
-    assert answered == ["committing", "waiting"]
+    assert answered == ["committing", "waiting", "joined"]
     assert accepted_after.result["name"] == "after"
-    assert batcher.batches == [["committing"], ["waiting"], ["after"]]
+    assert batcher.batches == [["committing"], ["waiting", "joined"], ["after"]]
     assert batcher.refused_busy == 1

@@ -18,6 +18,8 @@ from conftest import POSTGRES_URL, REDIS_URL, Database, _free_port, own_postgres
 from organisers import add_organiser, sign_in
 from screens import TestScreen
 
+from townhall.bench.servers import serving_pids, start_townhall
+
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.redis,
@@ -156,3 +158,23 @@ async def test_two_workers_key_rotation_closes_the_other_workers_moderator_socke
     assert old._socket.close_code == 4403
     assert [(m["type"], m.get("code")) for m in old.messages[-1:]] == [("error", "key_rotated")]
     assert log.json()["entries"] == []
+
+
+async def test_serve_with_two_workers_on_one_port(fresh_postgres: Database, tmp_path: Path) -> None:
+    """`townhall serve --workers 2`, as the bench starts it: one port, two worker processes,
+    one Prometheus folder, and a vote on one screen shown on the others."""
+    server = await asyncio.to_thread(
+        start_townhall, fresh_postgres.url, tmp_path, "two", 120.0, workers=2, redis_url=REDIS_URL
+    )
+    try:
+        commands = await asyncio.to_thread(_command_lines, serving_pids(server)[1:])
+        assert sum(b"multiprocessing.spawn" in command for command in commands) == 2
+        async with httpx.AsyncClient() as http:
+            metrics = await http.get(f"{server.base_url}/metrics")
+        assert metrics.status_code == 200 and "townhall_" in metrics.text
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+def _command_lines(pids: list[int]) -> list[bytes]:
+    return [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids]

@@ -9,10 +9,13 @@ until the request at fault stands alone (like the per-item results of Elasticsea
 `_bulk`): it alone gets the error; every other request is applied and answered once.
 
 When more arrives than the database can commit, requests would wait for seconds in the queue
-and their answers with them. Instead, once the oldest waiting request has waited
-`max_wait` seconds, new ones are refused at once with `busy` (nothing applied, try again
-after `retry_after_ms`): the page keeps the action and sends it again a moment later, and
-what is accepted is answered promptly.
+and their answers with them. Instead, once a full batch is already waiting and the oldest of
+it has waited `max_wait` seconds, new ones are refused at once with `busy` (nothing applied,
+try again after `retry_after_ms`): the page keeps the action and sends it again a moment
+later, and what is accepted goes into the next batch. Only what could not go into the next
+batch is refused: refusing on waiting time alone, when a commit under load takes longer than
+`max_wait`, left batches part-empty and cut the rate the server commits at (1,157 votes/s at
+5,000 sockets without refusals, 747 with them; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -96,7 +99,11 @@ class Batcher(ABC, Generic[R]):
     async def submit(self, request: R) -> Reply:
         loop = asyncio.get_running_loop()
         now = loop.time()
-        if self.max_wait and self._waiting and now - self._waiting[0][2] >= self.max_wait:
+        if (
+            self.max_wait
+            and len(self._waiting) >= self.max_batch
+            and now - self._waiting[0][2] >= self.max_wait
+        ):
             self.refused_busy += 1
             if self.services.metrics is not None:
                 self.services.metrics.observe_shed(self.kind)

@@ -34,6 +34,7 @@ from sqlalchemy.sql import Executable
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, refused_intake
 from townhall.actions.batching import BatchRequest
+from townhall.domain.access import OPEN
 from townhall.domain.intake import QuestionWindow, window_refusal
 from townhall.domain.questions import VOTABLE_STATUSES, Status
 from townhall.store.locking import takes_row_locks
@@ -63,8 +64,9 @@ _MEMBERS = _QUESTIONS_TABLE.alias("members")
 # the batch from here on. In id order, as every locker of questions takes them, so that two
 # cannot deadlock; FOR NO KEY UPDATE, the lock the counter's UPDATE takes anyway, which leaves
 # alone the key-share lock that inserting a vote (its foreign key) takes. Each row carries its
-# event's question window (domain/intake.py), so checking it costs no statement of its own and
-# an organiser's change is seen by the next batch on every worker.
+# event's question window (domain/intake.py) and participation mode, so checking them costs no
+# statement of its own (none at all for an open event) and an organiser's change is seen by
+# the next batch on every worker.
 _QUESTIONS_WITH_GROUPS = (
     select(
         _QUESTIONS_TABLE.c.id,
@@ -76,6 +78,7 @@ _QUESTIONS_WITH_GROUPS = (
         _MEMBERS.c.id.label("member"),
         _EVENTS_TABLE.c.questions_from,
         _EVENTS_TABLE.c.questions_until,
+        _EVENTS_TABLE.c.access_mode,
     )
     .select_from(
         _QUESTIONS_TABLE.join(
@@ -194,8 +197,6 @@ async def apply_votes(
     stored = await stored_receipts(
         session, {(r.actor.receipt_key(r.event_id or 0), r.client_id) for r in live}
     )
-    # Participation modes (actions/access.py): one read for the whole batch.
-    blocked = await blocked_pairs(session, ((r.actor, r.event_id or 0) for r in live))
     questions: dict[int, Any] = {}
     members: dict[int | None, set[int]] = {}  # root -> every wording of its group
     for row in await session.execute(
@@ -204,6 +205,13 @@ async def apply_votes(
         questions.setdefault(row.id, row)
         if row.root_id is not None and row.member is not None:
             members.setdefault(row.root_id, set()).add(row.member)
+    # Participation modes (actions/access.py): one read for the whole batch, of the grants in
+    # the events that are not open. The questions' rows carry their event's mode; an event
+    # none of them belongs to is looked up with the grants.
+    open_events = {row.event_id for row in questions.values() if row.access_mode == OPEN}
+    blocked = await blocked_pairs(
+        session, ((r.actor, r.event_id or 0) for r in live if r.event_id not in open_events)
+    )
     backed, held = await _backed_groups(session, live, questions, members)
     # Requests apply in arrival order to who backs which group; only the net change is written.
     backing = set(backed)

@@ -62,6 +62,9 @@ class Sock:
     asked: int = 0
     close_code: int | None = None
     open: bool = False
+    # After a `busy` refusal the socket waits as the pages do (live.js): retry_after_ms times
+    # a random factor between 1 and 2; a refused vote is not sent again.
+    paused_until_ns: int = 0
 
 
 class Worker:
@@ -224,6 +227,9 @@ class Worker:
             self.unvotes_in_flight.discard((sock.participant_id or "", question_id))
         if message["type"] == "refused":
             self.refusals[f"{kind}:{message.get('code')}"] += 1
+            retry_ms = message.get("retry_after_ms")
+            if message.get("code") == "busy" and isinstance(retry_ms, int | float):
+                sock.paused_until_ns = now + int(retry_ms * 1e6 * (1 + self.rng.random()))
             return
         result = message.get("result", {})
         pid = sock.participant_id or ""
@@ -266,7 +272,11 @@ class Worker:
         outcome = "busy"  # every socket tried had max_inflight actions unanswered
         for _ in range(6):
             sock = voters[rng.randrange(len(voters))]
-            if not sock.open or len(sock.inflight) >= max_inflight:
+            if (
+                not sock.open
+                or len(sock.inflight) >= max_inflight
+                or sock.paused_until_ns > time.monotonic_ns()
+            ):
                 continue
             outcome = "all_voted"  # the sockets tried had backed every question they drew
             if sock.voted and rng.random() < unvote_ratio:
@@ -287,7 +297,8 @@ class Worker:
         return outcome
 
     async def _one_question(self, texts: list[str], cursor: int, max_asked: int) -> str:
-        socks = [s for s in self._voters() if s.asked < max_asked]
+        now = time.monotonic_ns()
+        socks = [s for s in self._voters() if s.asked < max_asked and s.paused_until_ns <= now]
         if not socks:
             return "no_asker"
         sock = socks[cursor % len(socks)]

@@ -62,6 +62,18 @@ def parser(*, add_help: bool = True) -> argparse.ArgumentParser:
         "whose server a fresh database is created and dropped; repeat to run on several. "
         "With --url: the database of that server, to check for lost actions",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        action="append",
+        help="worker processes of the server (townhall serve --workers); repeat to compare "
+        "counts (default 1; above 1 runs on the PostgreSQL databases only, sharing Redis)",
+    )
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("TOWNHALL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="Redis of several workers (default TOWNHALL_BENCH_REDIS_URL or the local one)",
+    )
     p.add_argument("--url", help="target a running server instead of starting one")
     p.add_argument("--server-pid", type=int, help="with --url: its pid, for CPU and memory")
     p.add_argument(
@@ -109,6 +121,8 @@ def run_from_args(args: argparse.Namespace) -> int:
         big_votes=args.big_votes,
         big_participants=args.big_participants,
         databases=args.database_url or ["sqlite"],
+        workers=args.workers or [1],
+        redis_url=args.redis_url,
         url=args.url,
         server_pid=args.server_pid,
         texts=args.texts or DEFAULT_TEXTS,

@@ -34,6 +34,9 @@ class BenchConfig:
     big_participants: int = 90_000
     big_connects: int = 20
     databases: list[str] = field(default_factory=lambda: ["sqlite"])
+    # Worker processes per server (each count a run of its own; above 1: PostgreSQL only).
+    workers: list[int] = field(default_factory=lambda: [1])
+    redis_url: str = "redis://127.0.0.1:6379/0"
     url: str | None = None
     server_pid: int | None = None
     texts: Path | None = None

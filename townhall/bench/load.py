@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import time
 from typing import Any
 
@@ -45,6 +46,14 @@ def vote_latencies(results: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError):  # a worker that ended meanwhile
+            total += cpu_seconds(pid)
+    return total
+
+
 def _window(stamps: list[int], start_ns: int, end_ns: int) -> int:
     return sum(1 for stamp in stamps if start_ns <= stamp < end_ns)
 
@@ -66,7 +75,7 @@ def load_phase(
     pid = server.pid or (config.server_pid if mode == "townhall" else None)
     slug = config.slug
     out: dict[str, Any] = {}
-    rss_idle = rss_bytes(pid) if pid else None
+    rss_idle = sum(rss_bytes(each) for each in servers.serving_pids(server, pid)) if pid else None
     log(f"{name}: opening {config.clients} sockets from {config.processes} processes")
     clients = Clients(config, server, mode, slug)
     try:
@@ -87,8 +96,9 @@ def load_phase(
             seeds = asked_texts[: config.seed_questions]
             out["seeded"] = seed_questions(config, clients, seeds, database_url, slug)
         time.sleep(1.0)  # let the join storm's updates settle
+        serving = servers.serving_pids(server, pid)
         if pid:
-            rss_loaded = rss_bytes(pid)
+            rss_loaded = sum(rss_bytes(each) for each in serving)
             out["memory"] = {
                 "rss_before_mb": round((rss_idle or 0) / 2**20, 1),
                 "rss_connected_mb": round(rss_loaded / 2**20, 1),
@@ -118,12 +128,12 @@ def load_phase(
             )
         counters_before = counters.scrape(server.base_url) if mode == "townhall" else None
         time.sleep(max(0.0, (start_ns - time.monotonic_ns()) / 1e9))
-        cpu_start = cpu_seconds(pid) if pid else None
+        cpu_start = _cpu_seconds(serving) if pid else None
         tree_cpu_start = tree_cpu_seconds(pid) if pid else None
         client_cpu_start = clients.cpu_seconds()
         spy = profile(config, pid, name, config.seconds)
         time.sleep(max(0.0, (end_ns - time.monotonic_ns()) / 1e9))
-        cpu_end = cpu_seconds(pid) if pid else None
+        cpu_end = _cpu_seconds(serving) if pid else None
         tree_cpu_end = tree_cpu_seconds(pid) if pid else None
         client_cpu = clients.cpu_seconds() - client_cpu_start
         drives = []
@@ -208,7 +218,9 @@ def load_phase(
         out["server_cpu"] = {
             "seconds": round(cpu, 3),
             "cores_busy": round(cpu / seconds, 3),
+            # With several workers: the supervisor and every worker, not their model processes.
             "main_process_cores_busy": round((cpu_end - cpu_start) / seconds, 3),
+            "serving_processes": len(serving),
             "us_per_delivered_message": _round(cpu * 1e6 / delivered if delivered else None),
             "us_per_vote": _round(cpu * 1e6 / votes_in_window if votes_in_window else None),
         }

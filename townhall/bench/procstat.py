@@ -18,8 +18,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
-def children(pid: int) -> list[int]:
-    """Processes whose parent is `pid`, and theirs (the server's model process)."""
+def children(pid: int, *, direct: bool = False) -> list[int]:
+    """Processes whose parent is `pid`, and (unless `direct`) theirs: the server's model
+    process, or a supervisor's workers and their model processes."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -33,7 +34,8 @@ def children(pid: int) -> list[int]:
         parent = frontier.pop()
         kids = [child for child, of in parents.items() if of == parent]
         found += kids
-        frontier += kids
+        if not direct:
+            frontier += kids
     return found
 
 

@@ -24,6 +24,7 @@ from townhall.bench.config import BenchConfig, log
 from townhall.bench.load import load_phase
 from townhall.bench.model import model_phase
 from townhall.bench.procstat import cpu_model, memory_total_bytes, raise_nofile, rss_bytes
+from townhall.bench.servers import serving_pids
 from townhall.bench.similar import big_run, similar_lookups
 from townhall.bench.targets import targets_table
 from townhall.bench.texts import load_texts
@@ -77,24 +78,33 @@ def run(config: BenchConfig) -> dict[str, Any]:
         document["model"] = model
         document["runs"] = {}
         targets = [config.url] if config.url else config.databases
-        for number, target in enumerate(targets):
-            label = "postgresql" if target.startswith("postgres") else target
-            try:
-                label, result = _live_run(
-                    config,
-                    target,
-                    number,
-                    workdir,
-                    drive_texts,
-                    asked_texts,
-                    texts,
-                    vectors,
-                    similar_texts,
-                )
-            except Exception as error:  # one failed phase must not lose the others' figures
-                result = {"error": repr(error)}
-            document["runs"][label] = result
-            log(f"{label} done: {json.dumps(result)[:2000]}")
+        number = 0
+        for target in targets:
+            for workers in [1] if config.url else config.workers:
+                label = "postgresql" if target.startswith("postgres") else target
+                if workers > 1 and label != "postgresql":
+                    log(f"{label}: several workers need PostgreSQL; {workers} workers skipped")
+                    continue
+                if workers > 1:
+                    label = f"{label}, {workers} workers"
+                try:
+                    label, result = _live_run(
+                        config,
+                        target,
+                        number,
+                        workdir,
+                        drive_texts,
+                        asked_texts,
+                        texts,
+                        vectors,
+                        similar_texts,
+                        workers,
+                    )
+                except Exception as error:  # one failed phase must not lose the others' figures
+                    result = {"error": repr(error)}
+                number += 1
+                document["runs"][label] = result
+                log(f"{label} done: {json.dumps(result)[:2000]}")
         if config.bare:
             log("bare: starting the websockets broadcast server")
             try:
@@ -133,6 +143,7 @@ def _live_run(
     texts: list[str],
     vectors: Any,
     similar_texts: list[str],
+    workers: int = 1,
 ) -> tuple[str, dict[str, Any]]:
     from townhall.bench.fill import fill_event
 
@@ -148,8 +159,8 @@ def _live_run(
     else:
         admin = target
         database_url = servers.create_postgres_database(target)
-        label = "postgresql"
-    result: dict[str, Any] = {"database": label}
+        label = "postgresql" if workers == 1 else f"postgresql, {workers} workers"
+    result: dict[str, Any] = {"database": label, "workers": workers}
     try:
         if config.url is None:
             assert database_url is not None  # the bench made it
@@ -169,7 +180,13 @@ def _live_run(
                     votes=config.similar_questions,
                 )
             log(f"{label}: starting townhall")
-            server = servers.start_townhall(database_url, workdir, f"server-{label}")
+            server = servers.start_townhall(
+                database_url,
+                workdir,
+                f"server-{number}",
+                workers=workers,
+                redis_url=config.redis_url,
+            )
         try:
             result.update(
                 load_phase(
@@ -183,7 +200,9 @@ def _live_run(
                     **similar_lookups(server.base_url, config.similar_slug, similar_texts),
                 }
             if server.pid:
-                result["server_rss_end_mb"] = round(rss_bytes(server.pid) / 2**20, 1)
+                result["server_rss_end_mb"] = round(
+                    sum(rss_bytes(pid) for pid in serving_pids(server)) / 2**20, 1
+                )
         finally:
             server.stop()
     finally:

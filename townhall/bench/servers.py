@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from townhall.bench.procstat import raise_nofile
+from townhall.bench.procstat import children, raise_nofile
 
 
 def free_port() -> int:
@@ -37,6 +37,7 @@ class Server:
     ws_url: str
     process: subprocess.Popen[bytes] | None
     log_path: Path | None
+    workers: int = 1  # above 1: `process` is uvicorn's supervisor of that many workers
 
     @property
     def pid(self) -> int | None:
@@ -51,6 +52,15 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(5)
+
+
+def serving_pids(server: Server, pid: int | None = None) -> list[int]:
+    """The processes that serve: the server's own, or with several workers the supervisor's
+    and each worker's (not the model process each of them starts)."""
+    pid = pid or server.pid
+    if pid is None:
+        return []
+    return [pid, *children(pid, direct=True)] if server.workers > 1 else [pid]
 
 
 def _wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float) -> None:
@@ -114,17 +124,48 @@ LOAD_LIMITS = {
 }
 
 
-def start_townhall(database_url: str, workdir: Path, name: str, timeout: float = 180.0) -> Server:
+def start_townhall(
+    database_url: str,
+    workdir: Path,
+    name: str,
+    timeout: float = 180.0,
+    *,
+    workers: int = 1,
+    redis_url: str | None = None,
+) -> Server:
+    """`townhall serve`; with `workers` above 1, that many worker processes sharing the
+    database, Redis and Prometheus' multiprocess folder (`townhall serve --workers`)."""
     port = free_port()
     log = workdir / f"{name}.log"
-    process = _spawn(
-        [sys.executable, "-m", "townhall", "serve", "--migrate", "--port", str(port)],
-        server_env(database_url, port, LOAD_LIMITS),
-        log,
-    )
+    command = [sys.executable, "-m", "townhall", "serve", "--migrate", "--port", str(port)]
+    extra = dict(LOAD_LIMITS)
+    if workers > 1:
+        if redis_url is None:
+            raise ValueError("several workers share their updates through Redis: give its URL")
+        command += ["--workers", str(workers)]
+        extra["TOWNHALL_REDIS_URL"] = redis_url
+        extra["PROMETHEUS_MULTIPROC_DIR"] = str(workdir / f"{name}-metrics")
+    env = server_env(database_url, port, extra)
+    process = _spawn(command, env, log)
     base = f"http://127.0.0.1:{port}"
     _wait_for_http(f"{base}/healthz", process, log, timeout)
-    return Server(base, f"ws://127.0.0.1:{port}", process, log)
+    if workers > 1:
+        _wait_for_workers(process, workers, log, timeout)
+    return Server(base, f"ws://127.0.0.1:{port}", process, log, workers)
+
+
+def _wait_for_workers(
+    process: subprocess.Popen[bytes], workers: int, log: Path, timeout: float
+) -> None:
+    """Until every worker has started its application (the first may answer long before)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.read_text(errors="replace").count("Application startup complete") >= workers:
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log}")
+        time.sleep(0.2)
+    raise RuntimeError(f"not all {workers} workers started within {timeout:.0f}s; see {log}")
 
 
 def start_bare(workdir: Path, tick_seconds: float, compression: str) -> Server:
