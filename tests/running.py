@@ -17,7 +17,7 @@ from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
 
 
-async def no_render(event_id: int, online: int) -> dict[str, str]:
+async def no_render(event_id: int, online: int, audiences: frozenset[str]) -> dict[str, str]:
     return {}
 
 

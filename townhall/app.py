@@ -107,11 +107,15 @@ def create_app(
         flags = SupportFlags(on_due=lambda event_id: hub.rerender(event_id))
         endorsed = EndorsementCache(on_due=lambda event_id: hub.rerender(event_id))
 
-        async def render(event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
+        async def render(
+            event_id: int, online: int, audiences: frozenset[str]
+        ) -> Mapping[str, dict[str, Any]]:
             current = await load_queue(
                 read_sessions, event_id, online, flags=flags, endorsements=endorsed
             )
-            return render_queue(current.event, current.queue, current.flags) if current else {}
+            if current is None:
+                return {}
+            return render_queue(current.event, current.queue, current.flags, audiences)
 
         metrics = Metrics(
             slow_batch_seconds=settings.slow_batch_ms / 1000,

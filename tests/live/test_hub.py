@@ -21,9 +21,13 @@ class Counter:
 
     def __init__(self) -> None:
         self.renders: list[int] = []
+        self.asked: list[frozenset[str]] = []
 
-    async def __call__(self, event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
+    async def __call__(
+        self, event_id: int, online: int, audiences: frozenset[str]
+    ) -> Mapping[str, dict[str, Any]]:
         self.renders.append(event_id)
+        self.asked.append(audiences)
         n = len(self.renders)
         return {
             audience: {
@@ -32,6 +36,7 @@ class Counter:
                 "open": [{"id": 1, "n": n}],
             }
             for audience in ("participant", "moderator")
+            if audience in audiences
         }
 
 
@@ -60,6 +65,35 @@ async def test_hub_memory_coalesces_many_notifications_into_few_renders() -> Non
 
     assert 0 < len(render.renders) <= 4
     assert await _next(screen) is None  # closed by stop
+
+
+async def test_hub_renders_only_the_audiences_with_a_screen_in_the_room() -> None:
+    render = Counter()
+    hub = Hub(MemoryBackend(), render, tick_seconds=0.02)
+    await hub.start()
+    participant = Screen("participant", 8)
+    await hub.join(1, participant)
+    first = await _next(participant)
+    moderator_body_before = hub.current_body(1, "moderator")
+
+    moderator = Screen("moderator", 8)
+    await hub.join(1, moderator)
+    await hub.notify(1)
+    to_moderator, to_participant = await _next(moderator), await _next(participant)
+    await hub.leave(1, moderator)
+    await hub.notify(1)
+    await _next(participant)
+    moderator_body_after = hub.current_body(1, "moderator")
+    await hub.stop()
+
+    assert render.asked[0] == {"participant"}
+    assert {"participant", "moderator"} in render.asked
+    assert render.asked[-1] == {"participant"}
+    # The moderator, absent until then, gets the whole queue; the participant a diff.
+    assert _n(first)[0] == "queue"
+    assert (_n(to_moderator)[0], _n(to_participant)[0]) == ("queue", "queue_diff")
+    # No stale body is kept for an audience no longer rendered: a joining screen renders anew.
+    assert (moderator_body_before, moderator_body_after) == (None, None)
 
 
 async def test_hub_sends_each_audience_its_own_string() -> None:
@@ -124,8 +158,8 @@ async def test_presence_counts_screens_across_workers_and_forgets_dead_ones() ->
 async def test_hub_ticker_outlives_a_body_it_cannot_send(caplog: pytest.LogCaptureFixture) -> None:
     render = Counter()
 
-    async def flaky(event_id: int, online: int) -> Mapping[str, Any]:
-        bodies = await render(event_id, online)
+    async def flaky(event_id: int, online: int, audiences: frozenset[str]) -> Mapping[str, Any]:
+        bodies = await render(event_id, online, audiences)
         if len(render.renders) == 2:  # not a queue body: the diff cannot be made
             return {"participant": {"open": "garbled"}}
         return bodies

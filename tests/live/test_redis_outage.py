@@ -62,7 +62,9 @@ class Renders:
     def __init__(self) -> None:
         self.count = 0
 
-    async def __call__(self, event_id: int, online: int) -> Mapping[str, dict[str, Any]]:
+    async def __call__(
+        self, event_id: int, online: int, audiences: frozenset[str] = frozenset()
+    ) -> Mapping[str, dict[str, Any]]:
         self.count += 1
         return {"participant": {"now_answering": None, "open": [{"id": 1, "n": self.count}]}}
 

@@ -25,7 +25,8 @@ from townhall.live.outbox import QUEUED, RESYNC, WRITTEN, FrameWriter, Outbox, O
 
 log = logging.getLogger(__name__)
 
-Renderer = Callable[[int, int], Awaitable[Mapping[str, Body]]]
+# (event id, screens online, audiences with a screen here) -> the queue body per audience.
+Renderer = Callable[[int, int, frozenset[str]], Awaitable[Mapping[str, Body]]]
 """(event_id, screens online) -> the queue body for each audience."""
 
 
@@ -293,7 +294,10 @@ class Hub:
                 rooms += 1
                 started = clock()
                 try:
-                    rendered = await self._render(event_id, self.online(event_id))
+                    # Only the audiences with a screen here: a moderator's body is the larger
+                    # one, and most rooms have none.
+                    present = frozenset(screen.audience for screen in room.screens)
+                    rendered = await self._render(event_id, self.online(event_id), present)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
@@ -303,6 +307,8 @@ class Hub:
                 finally:
                     rendered_at = clock()
                     render += rendered_at - started
+                for absent in room.last.keys() - rendered.keys():
+                    del room.last[absent]  # stale: a screen joining renders afresh
                 try:
                     for audience, body in rendered.items():
                         await self._fan_out(room, audience, body, counts)

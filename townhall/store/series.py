@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -104,21 +104,14 @@ async def commons_of(session: AsyncSession, series_id: int) -> list[CommonQuesti
 async def common_texts(session: AsyncSession, ids: Sequence[int]) -> dict[int, dict[str, str]]:
     if not ids:
         return {}
-    rows = await session.execute(
-        select(CommonQuestion.id, CommonQuestion.texts).where(CommonQuestion.id.in_(ids))
-    )
+    rows = await session.execute(_COMMON_TEXTS, {"ids": list(ids)})
     return {common_id: dict(texts or {}) for common_id, texts in rows}
 
 
 async def candidate_names(session: AsyncSession, event_ids: Sequence[int]) -> dict[int, list[str]]:
     if not event_ids:
         return {}
-    rows = await session.execute(
-        select(EventCandidate.event_id, Candidate.name)
-        .join(Candidate, Candidate.id == EventCandidate.candidate_id)
-        .where(EventCandidate.event_id.in_(event_ids))
-        .order_by(Candidate.name)
-    )
+    rows = await session.execute(_CANDIDATE_NAMES, {"ids": list(event_ids)})
     names: dict[int, list[str]] = {}
     for event_id, name in rows:
         names.setdefault(event_id, []).append(name)
@@ -126,6 +119,34 @@ async def candidate_names(session: AsyncSession, event_ids: Sequence[int]) -> di
 
 
 _GROUP = aliased(Question, name="grp")
+# The renders of a live queue run these at every tick that shows a repeat or a common
+# question: built once, not per call (building and caching a statement costs more than
+# running it).
+_ANSWERED_GROUPS = (
+    select(
+        Question.id,
+        _GROUP.id.label("root"),
+        _GROUP.status_changed_at,
+        Event.id.label("event_id"),
+        Event.slug,
+        Event.title,
+    )
+    .join(_GROUP, _GROUP.id == Question.root_id)
+    .join(Event, Event.id == _GROUP.event_id)
+    .where(
+        Question.id.in_(bindparam("ids", expanding=True)),
+        _GROUP.status == Status.ANSWERED.value,
+    )
+)
+_COMMON_TEXTS = select(CommonQuestion.id, CommonQuestion.texts).where(
+    CommonQuestion.id.in_(bindparam("ids", expanding=True))
+)
+_CANDIDATE_NAMES = (
+    select(EventCandidate.event_id, Candidate.name)
+    .join(Candidate, Candidate.id == EventCandidate.candidate_id)
+    .where(EventCandidate.event_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Candidate.name)
+)
 
 
 async def answered_groups(
@@ -135,21 +156,7 @@ async def answered_groups(
     (a wording unmerged from an answered group no longer does)."""
     if not wording_ids:
         return {}
-    rows = (
-        await session.execute(
-            select(
-                Question.id,
-                _GROUP.id.label("root"),
-                _GROUP.status_changed_at,
-                Event.id.label("event_id"),
-                Event.slug,
-                Event.title,
-            )
-            .join(_GROUP, _GROUP.id == Question.root_id)
-            .join(Event, Event.id == _GROUP.event_id)
-            .where(Question.id.in_(wording_ids), _GROUP.status == Status.ANSWERED.value)
-        )
-    ).all()
+    rows = (await session.execute(_ANSWERED_GROUPS, {"ids": list(wording_ids)})).all()
     names = await candidate_names(session, sorted({row.event_id for row in rows}))
     return {
         row.id: AnsweredIn(

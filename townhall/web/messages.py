@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -145,10 +145,18 @@ def queue_body(
 
 
 def render_queue(
-    event: Event, queue: Queue, flags: Mapping[int, str] | None = None
+    event: Event,
+    queue: Queue,
+    flags: Mapping[int, str] | None = None,
+    audiences: Collection[str] = AUDIENCES,
 ) -> dict[str, dict[str, Any]]:
-    """The queue body per audience; the hub turns each into one shared diff or full message."""
-    return {audience: queue_body(event, queue, audience, flags) for audience in AUDIENCES}
+    """The queue body per audience (of `audiences`); the hub turns each into one shared diff or
+    full message."""
+    return {
+        audience: queue_body(event, queue, audience, flags)
+        for audience in AUDIENCES
+        if audience in audiences
+    }
 
 
 def snapshot_of(body: dict[str, Any], *, voted: list[int], mine: list[int]) -> str:
