@@ -264,10 +264,13 @@ async def apply_votes(
                 for participant in sorted(fresh)
             ],
         )
-    votes = cast(Table, Vote.__table__)
     if new_votes:
         inserted = await insert_missing(
-            session, votes, ["question_id", "participant_id"], new_votes, (votes.c.question_id,)
+            session,
+            _VOTES_TABLE,
+            ["question_id", "participant_id"],
+            new_votes,
+            (_VOTES_TABLE.c.question_id,),
         )
         change.update(question_id for (question_id,) in inserted)
     # A moderator's set-aside votes stay stored and stay their voter's: an unvote removes

@@ -18,11 +18,7 @@ def targets_table(document: dict[str, Any], config: BenchConfig) -> list[dict[st
     def add(name: str, target: str, measured: Any, met: bool | None) -> None:
         rows.append({"target": name, "wanted": target, "measured": measured, "met": met})
 
-    bare_run = document.get("bare_websockets", {})
-    bare = bare_run.get("server_cpu", {}).get("us_per_delivered_message")
-    bare_per_vote = bare_run.get("server_cpu", {}).get("us_per_vote")
-    bare_votes = bare_run.get("drive", {}).get("votes_acked_per_second")
-    bare_p99 = bare_run.get("vote_to_screen", {}).get("p99_ms")
+    bare = document.get("bare_websockets", {})
     # `make bench-quick`'s shape: a town hall a small machine should hold.
     small_load = config.clients <= SMALL_LOAD_CLIENTS and config.votes_per_second <= 200
     ceiling = document.get("model", {}).get("questions_per_second")
@@ -34,68 +30,59 @@ def targets_table(document: dict[str, Any], config: BenchConfig) -> list[dict[st
             connected,
             connected >= 5000,
         )
-        rate = run.get("updates", {}).get("per_socket_per_second_p5")
+        rate = _figure(run, "updates", "per_socket_per_second_p5")
         add(
             f"{label}: queue updates per screen (5th percentile)",
             ">= 2/s",
             rate,
-            None if rate is None else rate >= 2,
+            _at_least(rate, 2),
         )
-        p99 = run.get("vote_to_screen", {}).get("p99_ms")
-        p99_ratio = round(p99 / bare_p99, 2) if p99 and bare_p99 else None
+        p99 = _figure(run, "vote_to_screen", "p99_ms")
+        p99_ratio = _vs(run, bare, "vote_to_screen", "p99_ms")
         add(
             f"{label}: vote to another screen p99",
             "<= 500 ms and <= 2x bare websockets' p99",
             {"ms": p99, "vs_bare": p99_ratio},
             None if p99 is None else p99 <= 500 and (p99_ratio is None or p99_ratio <= 2),
         )
-        ours = run.get("server_cpu", {}).get("us_per_delivered_message")
-        ratio = round(ours / bare, 2) if ours and bare else None
+        ratio = _vs(run, bare, "server_cpu", "us_per_delivered_message")
         add(
             f"{label}: server CPU per delivered update vs bare websockets",
             "<= 1.5x",
             ratio,
-            None if ratio is None else ratio <= 1.5,
+            _at_most(ratio, 1.5),
         )
-        votes = run.get("drive", {}).get("votes_acked_per_second")
-        votes_ratio = round(votes / bare_votes, 2) if votes and bare_votes else None
+        votes_ratio = _vs(run, bare, "drive", "votes_acked_per_second")
         add(
             f"{label}: durable votes/s vs bare websockets (offered {config.votes_per_second:g}/s)",
             ">= 0.8x",
-            {"per_second": votes, "vs_bare": votes_ratio},
-            None if votes_ratio is None else votes_ratio >= 0.8,
+            {"per_second": _figure(run, "drive", "votes_acked_per_second"), "vs_bare": votes_ratio},
+            _at_least(votes_ratio, 0.8),
         )
         if small_load:
-            cores = run.get("server_cpu", {}).get("main_process_cores_busy")
+            cores = _figure(run, "server_cpu", "main_process_cores_busy")
             add(
                 f"{label}: small load, server main process",
                 "<= 0.3 cores",
                 cores,
-                None if cores is None else cores <= 0.3,
+                _at_most(cores, 0.3),
             )
-            per_vote = run.get("server_cpu", {}).get("us_per_vote")
-            vote_ratio = round(per_vote / bare_per_vote, 2) if per_vote and bare_per_vote else None
+            vote_ratio = _vs(run, bare, "server_cpu", "us_per_vote")
             add(
                 f"{label}: small load, server CPU per vote vs bare websockets",
                 "<= 3x",
                 vote_ratio,
-                None if vote_ratio is None else vote_ratio <= 3,
+                _at_most(vote_ratio, 3),
             )
-        dedup = run.get("dedup_burst", {}).get("questions_per_second")
-        dratio = round(dedup / ceiling, 2) if dedup and ceiling else None
+        dratio = _ratio(_figure(run, "dedup_burst", "questions_per_second"), ceiling)
         add(
             f"{label}: dedup burst vs model batched encode",
             ">= 0.8x",
             dratio,
-            None if dratio is None else dratio >= 0.8,
+            _at_least(dratio, 0.8),
         )
-        add(
-            f"{label}: acknowledged but lost",
-            "0",
-            run.get("lost"),
-            None if run.get("lost") is None else run.get("lost") == 0,
-        )
-        similar = run.get("similar", {}).get("p95_ms")
+        add(f"{label}: acknowledged but lost", "0", run.get("lost"), _at_most(run.get("lost"), 0))
+        similar = _figure(run, "similar", "p95_ms")
         if similar is not None:
             add(
                 f"{label}: similar lookup p95 ({run['similar']['questions']} questions)",
@@ -115,3 +102,24 @@ def targets_table(document: dict[str, Any], config: BenchConfig) -> list[dict[st
         sim = big["similar"].get("p95_ms")
         add("big event: similar lookup p95", "< 150 ms", sim, None if sim is None else sim < 150)
     return rows
+
+
+def _figure(run: dict[str, Any], section: str, key: str) -> Any:
+    return run.get(section, {}).get(key)
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    return round(ours / theirs, 2) if ours and theirs else None
+
+
+def _vs(run: dict[str, Any], bare: dict[str, Any], section: str, key: str) -> float | None:
+    """The run's figure over the same run's bare server's."""
+    return _ratio(_figure(run, section, key), _figure(bare, section, key))
+
+
+def _at_most(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def _at_least(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value >= limit

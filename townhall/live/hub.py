@@ -76,6 +76,7 @@ _CLOCK_EVERY = 64  # screens between looks at the clock
 @dataclass
 class Room:
     screens: set[Screen] = field(default_factory=set)
+    audiences: dict[str, int] = field(default_factory=dict)  # screens per audience here
     dirty: bool = True  # the queue changed: render from the database
     recount: bool = False  # only who is online changed
     elsewhere: int = 0  # screens on other workers, as last counted through the backend
@@ -160,6 +161,7 @@ class Hub:
                 await self._backend.subscribe(channel_for(event_id))
         if screen not in room.screens:
             room.screens.add(screen)
+            room.audiences[screen.audience] = room.audiences.get(screen.audience, 0) + 1
             self.audiences[screen.audience] = self.audiences.get(screen.audience, 0) + 1
         room.recount = True
 
@@ -169,6 +171,9 @@ class Hub:
             return
         if screen in room.screens:
             room.screens.discard(screen)
+            room.audiences[screen.audience] -= 1
+            if not room.audiences[screen.audience]:
+                del room.audiences[screen.audience]
             self.audiences[screen.audience] -= 1
             if screen.dropped and self._metrics is not None:
                 self._metrics.outbox_drops.inc()
@@ -296,7 +301,7 @@ class Hub:
                 try:
                     # Only the audiences with a screen here: a moderator's body is the larger
                     # one, and most rooms have none.
-                    present = frozenset(screen.audience for screen in room.screens)
+                    present = frozenset(room.audiences)
                     rendered = await self._render(event_id, self.online(event_id), present)
                 except asyncio.CancelledError:
                     raise
