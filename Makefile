@@ -46,10 +46,12 @@ browser-deps:
 
 # Two pytest-xdist workers (the machine's two cores): most tests wait on servers, browsers and
 # databases. Tests sharing Redis, and the fault tests, each run on one worker (tests/conftest.py).
+# A worker that crashes is not replaced: with --dist loadgroup, xdist 3.8 waits forever for the
+# replacement's work (pytest-xdist#1323), so the run would hang instead of failing.
 PYTEST_WORKERS ?= 2
 
 test: install browser-deps
-	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup; status=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --max-worker-restart=0; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
@@ -23,7 +23,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 
-Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
+# description, rowcount, lastrowid, rows, whether a transaction is open after the statement
+Outcome = tuple[Any, int, int | None, list[Any], bool]
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -72,13 +73,15 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
                 else:
                     cursor.execute(operation, parameters)
                 rows = cursor.fetchall() if cursor.description else []
-                return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+                outcome = cursor.description, cursor.rowcount, cursor.lastrowid, rows
+                return (*outcome, raw.in_transaction)
             finally:
                 cursor.close()
 
         async with self._adapt_connection._execute_mutex:
             outcome: Outcome = await self._connection._execute(in_thread)
-        self._description, self._rowcount, self._lastrowid, rows = outcome
+        self._description, self._rowcount, self._lastrowid, rows, in_transaction = outcome
+        cast(OneTripConnection, self._adapt_connection).in_transaction = in_transaction
         self._rows = collections.deque(rows)
         return self
 
@@ -96,16 +99,28 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("in_transaction",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]  # a subclass, as intended
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # Whether SQLite had a transaction open after the last statement, as the database
+        # thread read it. Only that thread touches the sqlite3 connection: reading its
+        # `in_transaction` from the event loop's thread can race with a close running in the
+        # database thread, a use after free (suspected in a CI run that died of a segfault).
+        self.in_transaction = False
 
     def rollback(self) -> None:
         # The pool rolls back every connection it takes back, even one whose transaction
         # has just committed; with no transaction open that is a no-op in SQLite, so it is
-        # not worth a trip to the database thread. (Reading the flag is safe from any thread.)
-        raw: sqlite3.Connection | None = self._connection._connection
-        if raw is not None and raw.in_transaction:
+        # not worth a trip to the database thread.
+        if self.in_transaction:
             super().rollback()
+            self.in_transaction = False
+
+    def commit(self) -> None:
+        super().commit()
+        self.in_transaction = False
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
