@@ -1,5 +1,7 @@
 """The UI's message catalogues: every language as complete as English, placeholders intact,
-every plural form its language can select, and a key for every code the server sends."""
+every plural form its language can select, and a key for every code the server sends.
+A language's catalogue is a folder, frontend/js/messages/<lang>/: a part per concept (the same
+parts, holding the same keys, in every language) merged by its index.js."""
 
 from __future__ import annotations
 
@@ -34,21 +36,64 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 Entry = str | dict[str, str]
 
 
-def catalogue(language: str) -> dict[str, Entry]:
-    """Reads a catalogue; its lines keep one strict shape so that this stays a parser."""
+def parts(language: str) -> list[Path]:
+    """A language's part files (one per concept), apart from the index that merges them."""
+    return sorted(p for p in (MESSAGES / language).glob("*.js") if p.name != "index.js")
+
+
+def part(path: Path) -> dict[str, Entry]:
+    """Reads one part; its lines keep one strict shape so that this stays a parser."""
+    name = f"{path.parent.name}/{path.name}"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert (lines[:1], lines[-1:]) == (["export default {"], ["};"]), f"{name}: not one object"
     entries: dict[str, Entry] = {}
-    for number, line in enumerate((MESSAGES / f"{language}.js").read_text().splitlines(), 1):
-        if line in ("export default {", "};") or line.startswith("  //") or not line:
+    for number, line in enumerate(lines[1:-1], 2):
+        if line.startswith("  //") or not line:
             continue
         match = _ENTRY.match(line)
-        assert match, f"{language}.js:{number} is not `  key: 'text',` or a plural object"
+        assert match, f"{name}:{number} is not `  key: 'text',` or a plural object"
         key, value = match.groups()
-        assert key not in entries, f"{language}.js:{number} repeats {key}"
+        assert key not in entries, f"{name}:{number} repeats {key}"
         if value.startswith("{"):
             entries[key] = {form: text[1:-1] for form, text in _FORM.findall(value)}
         else:
             entries[key] = value[1:-1]
     return entries
+
+
+def catalogue(language: str) -> dict[str, Entry]:
+    """A language's catalogue: all its parts, no key in two of them."""
+    entries: dict[str, Entry] = {}
+    for path in parts(language):
+        found = part(path)
+        assert not found.keys() & entries.keys(), (
+            f"{language}/{path.name} repeats {sorted(found.keys() & entries.keys())}"
+        )
+        entries |= found
+    return entries
+
+
+_IMPORT = re.compile(r"^import (\w+) from '\./([\w-]+\.js)';$")
+_SPREAD = re.compile(r"^  \.\.\.(\w+),$")
+
+
+def index(language: str) -> tuple[dict[str, str], list[str]]:
+    """The index of a language: its imports (name -> file) and the names it spreads, in order."""
+    imports: dict[str, str] = {}
+    spreads: list[str] = []
+    lines = (MESSAGES / language / "index.js").read_text(encoding="utf-8").splitlines()
+    assert lines.count("export default {") == 1 and lines[-1] == "};", f"{language}/index.js"
+    for number, line in enumerate(lines, 1):
+        if line.startswith("//") or line in ("", "export default {", "};"):
+            continue
+        if match := _IMPORT.match(line):
+            assert match[1] not in imports, f"{language}/index.js:{number} imports {match[1]} again"
+            imports[match[1]] = match[2]
+        elif match := _SPREAD.match(line):
+            spreads.append(match[1])
+        else:
+            raise AssertionError(f"{language}/index.js:{number} is not an import or `  ...part,`")
+    return imports, spreads
 
 
 def placeholders(entry: Entry) -> set[str]:
@@ -153,12 +198,34 @@ def test_catalogues_translate_every_server_code(language: str) -> None:
 
 
 def test_catalogues_are_loaded_on_demand_not_bundled() -> None:
-    """Each catalogue is its own module, imported by i18n.js for the chosen language only."""
+    """Each catalogue is its own modules, imported by i18n.js for the chosen language only."""
     i18n = (PROJECT_ROOT / "frontend" / "js" / "i18n.js").read_text()
     pages = [p.read_text() for p in Path(PROJECT_ROOT / "frontend").glob("*.html")]
 
-    assert "import(`./messages/${code}.js`)" in i18n
+    assert "import(`./messages/${code}/index.js`)" in i18n
     assert [p for p in pages if "messages/" in p] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_index_imports_and_spreads_every_part(language: str) -> None:
+    """A part the index left out would pass the other tests yet be missing in the browser."""
+    imports, spreads = index(language)
+
+    assert sorted(imports.values()) == [path.name for path in parts(language)]
+    assert sorted(spreads) == sorted(imports)
+
+
+@pytest.mark.parametrize("language", LANGUAGES[1:])
+def test_catalogues_every_language_splits_its_keys_as_english_does(language: str) -> None:
+    """The same part files in every language, each holding the keys it holds in English."""
+    english = {path.name: set(part(path)) for path in parts("en")}
+    other = {path.name: set(part(path)) for path in parts(language)}
+
+    assert len(english) > 1
+    assert sorted(other) == sorted(english)
+    assert {
+        name: sorted(keys ^ other[name]) for name, keys in english.items() if keys != other[name]
+    } == {}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

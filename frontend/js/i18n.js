@@ -24,7 +24,8 @@ export function pickLang() {
 
 export async function setLang(code) {
   if (!(code in NAMES)) code = 'en';
-  catalogue = (await import(`./messages/${code}.js`)).default;
+  // One catalogue per language, a module per concept (messages/<code>/index.js merges them).
+  catalogue = (await import(`./messages/${code}/index.js`)).default;
   lang = code;
   plurals = new Intl.PluralRules(code);
   numbers = new Intl.NumberFormat(code);

@@ -1,6 +1,7 @@
-"""The pages' message catalogues (frontend/js/messages/<lang>.js) read on the server, for the
-one page rendered there (the widget, which must work without script): one set of
-translations for both. tests/test_catalogues.py keeps each line `  key: 'text',`."""
+"""The pages' message catalogues (frontend/js/messages/<lang>/, a module per concept merged by
+its index.js) read on the server, for the one page rendered there (the widget, which must work
+without script): one set of translations for both. tests/test_catalogues.py keeps each line
+`  key: 'text',` and every part of a folder imported by its index."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 @functools.cache
 def catalogue(language: str) -> dict[str, str]:
     """The plain (not plural) entries of a catalogue."""
-    path = FRONTEND / "js" / "messages" / f"{language}.js"
     entries = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = _ENTRY.match(line)
-        if match:
-            entries[match.group(1)] = match.group(2)[1:-1]
+    for part in sorted((FRONTEND / "js" / "messages" / language).glob("*.js")):
+        if part.name == "index.js":
+            continue
+        for line in part.read_text(encoding="utf-8").splitlines():
+            match = _ENTRY.match(line)
+            if match:
+                entries[match.group(1)] = match.group(2)[1:-1]
     return entries
 
 

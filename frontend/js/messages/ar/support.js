@@ -1,0 +1,23 @@
+export default {
+  // مصدر التأييد (لمديري الحوار)
+  support_show: 'من أين يأتي التأييد',
+  support_loading: 'جارٍ التحميل…',
+  support_failed: 'تعذّر تحميل التفصيل. حاول مجددًا.',
+  support_summary: { zero: 'لا مؤيدين؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.', one: 'مؤيد واحد؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.', two: 'مؤيدان؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.', few: '{n} مؤيدين؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.', many: '{n} مؤيدًا؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.', other: '{n} مؤيد؛ {share} من هويات كان عمرها أقل من {minutes} دقيقة عند التصويت.' },
+  support_rate: '{rate} صوت في الدقيقة خلال آخر {minutes} دقيقة.',
+  support_networks: 'الشبكات الأكثر نشاطًا (تجزئات بمفتاح، وليست عناوين أبدًا):',
+  support_network: { zero: 'لا أصوات ({share})، منها {fresh} من هويات جديدة', one: 'صوت واحد ({share})، منه {fresh} من هويات جديدة', two: 'صوتان ({share})، منهما {fresh} من هويات جديدة', few: '{n} أصوات ({share})، منها {fresh} من هويات جديدة', many: '{n} صوتًا ({share})، منها {fresh} من هويات جديدة', other: '{n} صوت ({share})، منها {fresh} من هويات جديدة' },
+  burst_one_network_new_identities: 'يبدو آليًا: هويات جديدة على شبكة واحدة',
+  burst_new_identities_surge: 'يبدو آليًا: موجة من الهويات الجديدة',
+  burst_votes: { zero: '{n} من آخر {total} من الأصوات.', one: '{n} من آخر {total} من الأصوات.', two: '{n} من آخر {total} من الأصوات.', few: '{n} من آخر {total} من الأصوات.', many: '{n} من آخر {total} من الأصوات.', other: '{n} من آخر {total} من الأصوات.' },
+  set_aside_burst: 'وضع هذه الموجة جانبًا',
+  set_aside_network: 'وضع جانبًا',
+  set_asides_heading: 'موضوعة جانبًا (محفوظة، غير محسوبة):',
+  set_aside_entry: { zero: 'لم يوضع أي صوت جانبًا الساعة {at}', one: 'وُضع صوت واحد جانبًا الساعة {at}', two: 'وُضع صوتان جانبًا الساعة {at}', few: 'وُضعت {n} أصوات جانبًا الساعة {at}', many: 'وُضع {n} صوتًا جانبًا الساعة {at}', other: 'وُضع {n} صوت جانبًا الساعة {at}' },
+  set_aside_restored: 'أُعيد احتسابها الساعة {at}',
+  restore_support: 'استعادة',
+  act_set_aside_support: 'وُضعت أصوات جانبًا',
+  act_restore_support: 'أُعيد احتساب الأصوات',
+  refused_already_restored: 'أُعيد احتساب هذه الأصوات بالفعل.',
+  refused_unknown_set_aside: 'لم تعد هذه الأصوات الموضوعة جانبًا موجودة. أعد تحميل الصفحة.',
+};

@@ -1,0 +1,23 @@
+export default {
+  // where support comes from (moderators)
+  support_show: 'Where support comes from',
+  support_loading: 'Loading…',
+  support_failed: 'The breakdown could not be loaded. Try again.',
+  support_summary: { one: '{n} supporter; {share} from identities under {minutes} minutes old when they voted.', other: '{n} supporters; {share} from identities under {minutes} minutes old when they voted.' },
+  support_rate: '{rate} votes a minute over the last {minutes} minutes.',
+  support_networks: 'Busiest networks (keyed hashes, never addresses):',
+  support_network: { one: '{n} vote ({share}), {fresh} from new identities', other: '{n} votes ({share}), {fresh} from new identities' },
+  burst_one_network_new_identities: 'Looks automated: new identities on one network',
+  burst_new_identities_surge: 'Looks automated: a surge of new identities',
+  burst_votes: { one: '{n} of the last {total} votes.', other: '{n} of the last {total} votes.' },
+  set_aside_burst: 'Set this burst aside',
+  set_aside_network: 'Set aside',
+  set_asides_heading: 'Set aside (kept, not counted):',
+  set_aside_entry: { one: '{n} vote set aside at {at}', other: '{n} votes set aside at {at}' },
+  set_aside_restored: 'counted again at {at}',
+  restore_support: 'Restore',
+  act_set_aside_support: 'votes set aside',
+  act_restore_support: 'votes counted again',
+  refused_already_restored: 'Those votes are already counted again.',
+  refused_unknown_set_aside: 'That set-aside no longer exists. Reload the page.',
+};

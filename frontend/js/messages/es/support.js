@@ -1,0 +1,23 @@
+export default {
+  // de dónde procede el apoyo (moderadores)
+  support_show: 'De dónde procede el apoyo',
+  support_loading: 'Cargando…',
+  support_failed: 'No se pudo cargar el desglose. Inténtelo de nuevo.',
+  support_summary: { one: '{n} apoyo; el {share} de identidades con menos de {minutes} minutos de antigüedad al votar.', other: '{n} apoyos; el {share} de identidades con menos de {minutes} minutos de antigüedad al votar.' },
+  support_rate: '{rate} apoyos por minuto en los últimos {minutes} minutos.',
+  support_networks: 'Redes más activas (hashes con clave, nunca direcciones):',
+  support_network: { one: '{n} apoyo ({share}), {fresh} de identidades nuevas', other: '{n} apoyos ({share}), {fresh} de identidades nuevas' },
+  burst_one_network_new_identities: 'Parece automatizado: identidades nuevas en una sola red',
+  burst_new_identities_surge: 'Parece automatizado: una oleada de identidades nuevas',
+  burst_votes: { one: '{n} de los últimos {total} apoyos.', other: '{n} de los últimos {total} apoyos.' },
+  set_aside_burst: 'Apartar esta oleada',
+  set_aside_network: 'Apartar',
+  set_asides_heading: 'Apartados (se conservan, no se cuentan):',
+  set_aside_entry: { one: '{n} apoyo apartado a las {at}', other: '{n} apoyos apartados a las {at}' },
+  set_aside_restored: 'contados de nuevo a las {at}',
+  restore_support: 'Restablecer',
+  act_set_aside_support: 'apoyos apartados',
+  act_restore_support: 'apoyos contados de nuevo',
+  refused_already_restored: 'Esos apoyos ya se cuentan de nuevo.',
+  refused_unknown_set_aside: 'Ese apartado ya no existe. Vuelva a cargar la página.',
+};

@@ -1,0 +1,23 @@
+export default {
+  // where support comes from (moderators)
+  support_show: 'D’où vient le soutien',
+  support_loading: 'Chargement…',
+  support_failed: 'Le détail n’a pas pu être chargé. Réessayez.',
+  support_summary: { one: '{n} soutien ; {share} venant d’identités de moins de {minutes} minutes au moment du vote.', other: '{n} soutiens ; {share} venant d’identités de moins de {minutes} minutes au moment du vote.' },
+  support_rate: '{rate} votes par minute sur les {minutes} dernières minutes.',
+  support_networks: 'Réseaux les plus actifs (empreintes chiffrées, jamais d’adresses) :',
+  support_network: { one: '{n} vote ({share}), dont {fresh} de nouvelles identités', other: '{n} votes ({share}), dont {fresh} de nouvelles identités' },
+  burst_one_network_new_identities: 'Semble automatisé : nouvelles identités sur un seul réseau',
+  burst_new_identities_surge: 'Semble automatisé : afflux de nouvelles identités',
+  burst_votes: { one: '{n} des {total} derniers votes.', other: '{n} des {total} derniers votes.' },
+  set_aside_burst: 'Mettre cette rafale de côté',
+  set_aside_network: 'Mettre de côté',
+  set_asides_heading: 'Mis de côté (conservés, non comptés) :',
+  set_aside_entry: { one: '{n} vote mis de côté à {at}', other: '{n} votes mis de côté à {at}' },
+  set_aside_restored: 'compté à nouveau à {at}',
+  restore_support: 'Rétablir',
+  act_set_aside_support: 'votes mis de côté',
+  act_restore_support: 'votes comptés à nouveau',
+  refused_already_restored: 'Ces votes sont déjà comptés à nouveau.',
+  refused_unknown_set_aside: 'Cette mise de côté n’existe plus. Rechargez la page.',
+};

@@ -1,0 +1,23 @@
+export default {
+  // 支持来源（主持人）
+  support_show: '支持来自何处',
+  support_loading: '正在加载…',
+  support_failed: '无法加载明细。请重试。',
+  support_summary: { other: '{n} 位支持者；其中 {share} 来自投票时创建不足 {minutes} 分钟的身份。' },
+  support_rate: '最近 {minutes} 分钟内每分钟 {rate} 票。',
+  support_networks: '最活跃的网络（带密钥的哈希值，绝非地址）：',
+  support_network: { other: '{n} 票（{share}），其中 {fresh} 来自新身份' },
+  burst_one_network_new_identities: '疑似自动操作：同一网络上的新身份',
+  burst_new_identities_surge: '疑似自动操作：新身份激增',
+  burst_votes: { other: '最近 {total} 票中的 {n} 票。' },
+  set_aside_burst: '搁置这批投票',
+  set_aside_network: '搁置',
+  set_asides_heading: '已搁置（保留但不计入）：',
+  set_aside_entry: { other: '{at} 搁置了 {n} 票' },
+  set_aside_restored: '{at} 重新计入',
+  restore_support: '恢复',
+  act_set_aside_support: '投票已搁置',
+  act_restore_support: '投票已重新计入',
+  refused_already_restored: '这些投票已重新计入。',
+  refused_unknown_set_aside: '该搁置记录已不存在。请重新加载页面。',
+};
