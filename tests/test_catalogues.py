@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from townhall.settings import PROJECT_ROOT
+from townhall.web.catalogue import catalogue_module
 
 MESSAGES = PROJECT_ROOT / "frontend" / "js" / "messages"
 LANGUAGES = ("en", "fr", "ar", "zh", "ru", "es")
@@ -43,8 +44,11 @@ def parts(language: str) -> list[Path]:
 
 def part(path: Path) -> dict[str, Entry]:
     """Reads one part; its lines keep one strict shape so that this stays a parser."""
-    name = f"{path.parent.name}/{path.name}"
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return entries_of(f"{path.parent.name}/{path.name}", path.read_text(encoding="utf-8"))
+
+
+def entries_of(name: str, text: str) -> dict[str, Entry]:
+    lines = text.splitlines()
     assert (lines[:1], lines[-1:]) == (["export default {"], ["};"]), f"{name}: not one object"
     entries: dict[str, Entry] = {}
     for number, line in enumerate(lines[1:-1], 2):
@@ -198,12 +202,20 @@ def test_catalogues_translate_every_server_code(language: str) -> None:
 
 
 def test_catalogues_are_loaded_on_demand_not_bundled() -> None:
-    """Each catalogue is its own modules, imported by i18n.js for the chosen language only."""
+    """Each catalogue is a module of its own, imported by i18n.js for the chosen language
+    only (the server merges the language's parts into it: web/catalogue.py)."""
     i18n = (PROJECT_ROOT / "frontend" / "js" / "i18n.js").read_text()
     pages = [p.read_text() for p in Path(PROJECT_ROOT / "frontend").glob("*.html")]
 
-    assert "import(`./messages/${code}/index.js`)" in i18n
+    assert "import(`./messages/${code}.js`)" in i18n
     assert [p for p in pages if "messages/" in p] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_served_module_holds_every_part_of_the_language(language: str) -> None:
+    served = catalogue_module(language).decode("utf-8")
+
+    assert entries_of(f"{language}.js (served)", served) == catalogue(language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

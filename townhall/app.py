@@ -39,7 +39,17 @@ from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
 from townhall.web import access as access_api
-from townhall.web import api, calendar, ops, pages, series_record, spread, stage, support
+from townhall.web import (
+    api,
+    calendar,
+    catalogue,
+    ops,
+    pages,
+    series_record,
+    spread,
+    stage,
+    support,
+)
 from townhall.web import organisations as organisations_api
 from townhall.web import organisers as organisers_api
 from townhall.web import record as record_api
@@ -243,6 +253,7 @@ def create_app(
         *widget_api.routes,
         *organisations_api.routes,
         WebSocketRoute("/ws/events/{slug}", event_socket),
+        *catalogue.routes,
         *pages.routes,
     ]
     return TownhallApp(

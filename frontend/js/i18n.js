@@ -25,7 +25,8 @@ export function pickLang() {
 export async function setLang(code) {
   if (!(code in NAMES)) code = 'en';
   // One catalogue per language, a module per concept (messages/<code>/index.js merges them).
-  catalogue = (await import(`./messages/${code}/index.js`)).default;
+  // One module per language, merged by the server from the folder's parts (web/catalogue.py).
+  catalogue = (await import(`./messages/${code}.js`)).default;
   lang = code;
   plurals = new Intl.PluralRules(code);
   numbers = new Intl.NumberFormat(code);

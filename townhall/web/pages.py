@@ -89,13 +89,16 @@ async def join(request: Request) -> Response:
     return response
 
 
+STATIC_CACHE_CONTROL = "public, max-age=3600, stale-while-revalidate=86400"
+
+
 class CachedStaticFiles(StaticFiles):
     """Static files with a short cache lifetime: no build step means no hashed names, so
     browsers keep files an hour and then revalidate them cheaply by ETag."""
 
     def file_response(self, *args: Any, **kwargs: Any) -> Response:
         response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = "public, max-age=3600, stale-while-revalidate=86400"
+        response.headers["Cache-Control"] = STATIC_CACHE_CONTROL
         return response
 
 
