@@ -98,7 +98,7 @@ def profile(
             "--duration",
             str(int(seconds)),
             "--rate",
-            "250",
+            "50",
             "--gil",  # only threads holding the GIL: where the Python CPU goes
             "--format",
             "raw",
