@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import gc
+import sys
+
+from conftest import Database, ServerFactory
 
 from townhall.runtime import GC_THRESHOLDS, run_event_loop, tune_garbage_collector
 
@@ -27,3 +30,15 @@ def test_run_event_loop_runs_the_coroutine_on_uvloop() -> None:
         return type(asyncio.get_running_loop()).__module__
 
     assert run_event_loop(which_loop()) == uvloop.Loop.__module__
+
+
+async def test_a_started_server_hands_the_gil_over_after_its_setting(
+    sqlite_database: Database, start_server: ServerFactory
+) -> None:
+    before = sys.getswitchinterval()
+    try:
+        await start_server(sqlite_database, switch_interval_ms=2.5)
+
+        assert sys.getswitchinterval() == 0.0025
+    finally:
+        sys.setswitchinterval(before)

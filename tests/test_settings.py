@@ -47,6 +47,7 @@ def test_settings_from_env_reads_values() -> None:
             "TOWNHALL_MODEL_PATH": "/models/minilm",
             "TOWNHALL_TICK_SECONDS": "0.25",
             "TOWNHALL_BATCH_FLUSH_SECONDS": "0.02",
+            "TOWNHALL_SWITCH_INTERVAL_MS": "2",
             "TOWNHALL_VOTE_BATCH_SIZE": "2000",
         }
     )
@@ -58,6 +59,7 @@ def test_settings_from_env_reads_values() -> None:
     )
     assert (settings.model_path, settings.tick_seconds) == (Path("/models/minilm"), 0.25)
     assert (settings.batch_flush_seconds, settings.vote_batch_size) == (0.02, 2000)
+    assert settings.switch_interval_ms == 2
 
 
 def test_settings_defaults_to_sqlite_under_var() -> None:

@@ -34,7 +34,7 @@ from townhall.dedup.worker import DedupWorker
 from townhall.live.backends import backend_for
 from townhall.live.hub import Hub
 from townhall.live.metrics import Metrics
-from townhall.runtime import tune_garbage_collector
+from townhall.runtime import tune_garbage_collector, tune_switch_interval
 from townhall.settings import Settings
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, dispose_within, session_factory
@@ -217,6 +217,7 @@ def create_app(
         await hub.start()
         await dedup.start()
         tune_garbage_collector()
+        tune_switch_interval(settings.switch_interval_ms / 1000)
         operations = app.state.townhall.ops
         restore_signal = drain_on_sigterm(
             settings.shutdown_drain_seconds, lambda: setattr(operations, "shutting_down", True)

@@ -53,6 +53,7 @@ class Settings:
     model_process: bool = True
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.05  # actions/batching.py FLUSH_SECONDS
+    switch_interval_ms: float = 1.0  # runtime.tune_switch_interval
     max_wait_seconds: float = 1.0  # actions/batching.py MAX_WAIT_SECONDS
     vote_batch_size: int = 1000  # actions/vote_batcher.py VOTES_PER_BATCH
     outbox_limit: int = 64
@@ -222,6 +223,7 @@ class Settings:
                 number("BATCH_FLUSH_SECONDS", cls.batch_flush_seconds, float)
             ),
             max_wait_seconds=float(number("MAX_WAIT_SECONDS", cls.max_wait_seconds, float)),
+            switch_interval_ms=float(number("SWITCH_INTERVAL_MS", cls.switch_interval_ms, float)),
             vote_batch_size=vote_batch_size(),
             outbox_limit=int(number("OUTBOX_LIMIT", cls.outbox_limit, int)),
             max_frame_bytes=int(number("MAX_FRAME_BYTES", cls.max_frame_bytes, int)),
