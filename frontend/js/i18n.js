@@ -24,7 +24,6 @@ export function pickLang() {
 
 export async function setLang(code) {
   if (!(code in NAMES)) code = 'en';
-  // One catalogue per language, a module per concept (messages/<code>/index.js merges them).
   // One module per language, merged by the server from the folder's parts (web/catalogue.py).
   catalogue = (await import(`./messages/${code}.js`)).default;
   lang = code;

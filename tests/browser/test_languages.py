@@ -84,7 +84,7 @@ async def test_languages_chromium_selects_the_plural_forms_the_catalogues_hold(
     screens: Screens, live_event: LiveEvent
 ) -> None:
     page = await screens.open(live_event.participant_url)
-    # Its catalogue loaded (an index and its parts): closing mid-import is a page error.
+    # Its catalogue loaded: a page closed mid-import would have nothing to show.
     await ready(page, "en")
 
     categories = await page.evaluate(

@@ -48,7 +48,6 @@ async def fresh_postgres() -> AsyncIterator[Database]:
 
 @dataclass(frozen=True)
 class TwoWorkers:
-    database: Database
     demo: DemoEvent
     hosts: list[str]
 
@@ -63,7 +62,7 @@ async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         await add_organiser(database, "admin@example.org", admin=True)
         with workers(database, 2, tmp_path_factory.mktemp("two-workers")) as hosts:
             await asyncio.gather(*(_ready(host) for host in hosts))
-            yield TwoWorkers(database, demo, hosts)
+            yield TwoWorkers(demo, hosts)
 
 
 @contextlib.contextmanager

@@ -1,14 +1,15 @@
-"""The pages' message catalogues (frontend/js/messages/<lang>/, a module per concept merged by
-its index.js) read on the server: for the one page rendered there (the widget, which must work
-without script), and served to the pages as one module per language, so that a phone fetches
-one file, not fifteen in two waves. tests/test_catalogues.py keeps each line `  key: 'text',`
-and every part of a folder imported by its index."""
+"""The pages' message catalogues (frontend/js/messages/<lang>/, a module per concept) read on
+the server: for the one page rendered there (the widget, which must work without script), and
+merged into one module per language for the pages, so that a phone fetches one file, not
+fourteen. tests/test_catalogues.py keeps each line `  key: 'text',` and the same parts in every
+language."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,13 +25,16 @@ _ENTRY = re.compile(r"""^  (\w+): ('[^'\\]*'|"[^"\\]*"),$""")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def _parts(language: str) -> list[Path]:
+    """The language's part files, a module per concept (the same files in every language)."""
+    return sorted((MESSAGES / language).glob("*.js"))
+
+
 @functools.cache
 def catalogue(language: str) -> dict[str, str]:
     """The plain (not plural) entries of a catalogue."""
     entries = {}
-    for part in sorted((MESSAGES / language).glob("*.js")):
-        if part.name == "index.js":
-            continue
+    for part in _parts(language):
         for line in part.read_text(encoding="utf-8").splitlines():
             match = _ENTRY.match(line)
             if match:
@@ -38,40 +42,34 @@ def catalogue(language: str) -> dict[str, str]:
     return entries
 
 
-_IMPORT = re.compile(r"^import \w+ from '\./([\w-]+\.js)';$")
-
-
 @functools.cache
-def catalogue_module(language: str) -> bytes:
-    """The language's parts, in its index.js's order, as the one object the index exports."""
-    folder = MESSAGES / language
+def catalogue_module(language: str) -> tuple[bytes, str]:
+    """The language's parts as one module exporting one object, and its ETag."""
     lines = [
         "export default {",
         f"  // merged from frontend/js/messages/{language}/ (web/catalogue.py)",
     ]
-    for index_line in (folder / "index.js").read_text(encoding="utf-8").splitlines():
-        match = _IMPORT.match(index_line)
-        if match:
-            part = (folder / match.group(1)).read_text(encoding="utf-8").splitlines()
-            body = part[part.index("export default {") + 1 : len(part) - part[::-1].index("};") - 1]
-            lines.extend(body)
+    for part in _parts(language):
+        part_lines = part.read_text(encoding="utf-8").splitlines()
+        # Each part is `export default {`, its entries, `};` (tests/test_catalogues.py).
+        lines.extend(part_lines[1:-1])
     lines.append("};")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    body = ("\n".join(lines) + "\n").encode("utf-8")
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
 async def serve_catalogue(request: Request) -> Response:
     language = request.path_params["language"]
     if language not in LANGUAGES:
         return Response("no such catalogue", status_code=404, media_type="text/plain")
-    body = catalogue_module(language)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, etag = catalogue_module(language)
     headers = {"Cache-Control": STATIC_CACHE_CONTROL, "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="text/javascript; charset=utf-8", headers=headers)
 
 
-# Before the static files' mount, which would serve the folders' index.js and parts.
+# Before the static files' mount, which serves the parts themselves.
 routes = [Route("/static/js/messages/{language}.js", serve_catalogue)]
 
 
