@@ -23,6 +23,7 @@ from townhall.actions import (  # noqa: F401  (registers them)
 )
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
+from townhall.actions.cadence import BeforeTick, FixedWindow
 from townhall.actions.retention import NetworkRetention
 from townhall.actions.views import EndorsementCache, SupportFlags, load_queue
 from townhall.actions.vote_batcher import VoteBatcher
@@ -178,18 +179,20 @@ def create_app(
         )
         services.dedup = dedup
         metrics.live.dedup_queue = lambda: dedup.queued
+        # One closing shared by both batchers: they close together and share a transaction.
+        closing = (
+            BeforeTick(lambda: hub.next_tick_at, hub.tick_seconds)
+            if settings.batch_before_tick
+            else FixedWindow(settings.batch_flush_seconds)
+        )
         votes = VoteBatcher(
             services,
             max_batch=settings.vote_batch_size,
-            flush_seconds=settings.batch_flush_seconds,
             max_wait=settings.max_wait_seconds,
+            closing=closing,
         )
         services.votes = votes
-        asking = QuestionBatcher(
-            services,
-            flush_seconds=settings.batch_flush_seconds,
-            max_wait=settings.max_wait_seconds,
-        )
+        asking = QuestionBatcher(services, max_wait=settings.max_wait_seconds, closing=closing)
         services.asking = asking
         app.state.townhall = AppState(
             settings,

@@ -53,6 +53,7 @@ class Settings:
     model_process: bool = True
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.05  # actions/batching.py FLUSH_SECONDS
+    batch_before_tick: bool = True  # actions/cadence.py BeforeTick
     switch_interval_ms: float = 1.0  # runtime.tune_switch_interval
     max_wait_seconds: float = 1.0  # actions/batching.py MAX_WAIT_SECONDS
     vote_batch_size: int = 1000  # actions/vote_batcher.py VOTES_PER_BATCH
@@ -218,6 +219,7 @@ class Settings:
             dedup_queue_size=int(number("DEDUP_QUEUE_SIZE", cls.dedup_queue_size, int)),
             dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
             model_process=flag("MODEL_PROCESS", cls.model_process),
+            batch_before_tick=flag("BATCH_BEFORE_TICK", cls.batch_before_tick),
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             batch_flush_seconds=float(
                 number("BATCH_FLUSH_SECONDS", cls.batch_flush_seconds, float)

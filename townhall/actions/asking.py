@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townhall.actions.access import blocked_pairs, gate_refusal
 from townhall.actions.base import ActionRefused, Actor, Reply, Services, refused_intake
 from townhall.actions.batching import FLUSH_SECONDS, Batcher, BatchRequest
+from townhall.actions.cadence import Closing
 from townhall.domain.access import needs_grant
 from townhall.domain.intake import intake_refusal
 from townhall.domain.questions import initial_status
@@ -278,8 +279,9 @@ class QuestionBatcher(Batcher[QuestionRequest]):
         max_batch: int = 500,
         flush_seconds: float = FLUSH_SECONDS,
         max_wait: float | None = None,
+        closing: Closing | None = None,
     ) -> None:
-        super().__init__(services, max_batch, flush_seconds, max_wait)
+        super().__init__(services, max_batch, flush_seconds, max_wait, closing)
 
     async def ask(
         self,

@@ -34,6 +34,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import ActionRefused, Reply, Services
+from townhall.actions.cadence import Closing, FixedWindow
 from townhall.store.committer import is_outage
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,13 @@ class Batcher(ABC, Generic[R]):
         max_batch: int = 1000,
         flush_seconds: float = FLUSH_SECONDS,
         max_wait: float | None = None,
+        closing: Closing | None = None,
     ) -> None:
         self.services = services
         self.max_batch = max_batch
-        self.flush_seconds = flush_seconds
+        # When a batch closes (actions/cadence.py): by default `flush_seconds` after its first
+        # request arrived.
+        self.closing = closing if closing is not None else FixedWindow(flush_seconds)
         self.max_wait = max_wait  # None: never refuse as busy (the server passes the setting)
         self.refused_busy = 0
         # Participants certainly stored: a cache, not a registry (the database decides). Only
@@ -129,11 +133,11 @@ class Batcher(ABC, Generic[R]):
                 self._arrived.clear()
                 await self._arrived.wait()
             request, future, arrived = self._waiting.popleft()
-            # A batch closes `flush_seconds` after its first request arrived (or when full).
-            # Under load that moment has passed while the previous batch committed; when it is
-            # quiet the wait gathers a few requests, since a batch costs milliseconds of CPU
-            # whatever its size.
-            await asyncio.sleep(max(0.0, arrived + self.flush_seconds - loop.time()))
+            # Under load the moment a batch closes has passed while the previous batch
+            # committed; when it is quiet the wait gathers a few requests, since a batch costs
+            # milliseconds of CPU whatever its size.
+            now = loop.time()
+            await asyncio.sleep(max(0.0, self.closing.closes_at(arrived, now) - now))
             batch: list[Pending[R]] = [(request, future)]
             while len(batch) < self.max_batch and self._waiting:
                 waiting, its_future, _ = self._waiting.popleft()
@@ -146,11 +150,11 @@ class Batcher(ABC, Generic[R]):
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(error)
+            took = time.perf_counter() - started
+            self.closing.observe(took)
             metrics = self.services.metrics
             if metrics is not None:
-                metrics.observe_batch(
-                    self.kind, len(batch), time.perf_counter() - started, self.accepted - accepted
-                )
+                metrics.observe_batch(self.kind, len(batch), took, self.accepted - accepted)
 
     @abstractmethod
     async def store(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.base import Actor, Reply, Services
 from townhall.actions.batching import FLUSH_SECONDS, Batcher
+from townhall.actions.cadence import Closing
 from townhall.actions.votes import VoteRequest, apply_votes
 
 # The most votes one batch takes by default (TOWNHALL_VOTE_BATCH_SIZE). Under load a batch
@@ -36,8 +37,9 @@ class VoteBatcher(Batcher[VoteRequest]):
         max_batch: int = VOTES_PER_BATCH,
         flush_seconds: float = FLUSH_SECONDS,
         max_wait: float | None = None,
+        closing: Closing | None = None,
     ) -> None:
-        super().__init__(services, max_batch, flush_seconds, max_wait)
+        super().__init__(services, max_batch, flush_seconds, max_wait, closing)
         self.event_ids: dict[str, int] = {}
 
     async def vote(

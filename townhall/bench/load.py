@@ -16,14 +16,18 @@ from townhall.bench.stats import percentile, summary_ms
 
 
 def vote_latencies(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Ack at the voter to the first moment a watcher in *another* process shows the count."""
+    """From sending the vote to the first moment a watcher in *another* process shows the count.
+
+    From sending, not from the voter's acknowledgement: a batch that closes just before the
+    tick (actions/cadence.py) is acknowledged just before the tick shows it, so time from the
+    ack would leave out the wait for the batch."""
     samples: list[int] = []
     masked = unseen = skipped = 0
     n = len(results)
     unvoted = {row[1] for result in results for row in result["unvote_acks"]}
     for index, result in enumerate(results):
         history = results[(index + 1) % n]["history"]
-        for _pid, question_id, votes, sent_ns, acked_ns in result["vote_acks"]:
+        for _pid, question_id, votes, sent_ns, _acked_ns in result["vote_acks"]:
             if question_id in unvoted:  # its count may fall: "at least n" is ambiguous there
                 skipped += 1
                 continue
@@ -32,7 +36,7 @@ def vote_latencies(results: list[dict[str, Any]]) -> dict[str, Any]:
             start = bisect.bisect_left(times, sent_ns)
             shown = next((moment for moment, count in seen[start:] if count >= votes), None)
             if shown is not None:
-                samples.append(max(0, shown - acked_ns))
+                samples.append(max(0, shown - sent_ns))
             elif start > 0 and seen[start - 1][1] >= votes:
                 masked += 1
             else:

@@ -106,6 +106,8 @@ class Hub:
         self._render = render
         self._tick = tick_seconds
         self._metrics = metrics
+        # The loop time the ticker next wakes at (actions/cadence.py closes batches before it).
+        self.next_tick_at = 0.0
         self.audiences: dict[str, int] = {}  # local screens per audience
         self._rooms: dict[int, Room] = {}
         self._origin = uuid.uuid4().hex
@@ -136,6 +138,10 @@ class Hub:
                 screen.outbox.close()
         with contextlib.suppress(ConnectionError, OSError):
             await self._backend.disconnect()
+
+    @property
+    def tick_seconds(self) -> float:
+        return self._tick
 
     @property
     def backend_connected(self) -> bool:
@@ -288,6 +294,7 @@ class Hub:
         clock = time.perf_counter
         while True:
             next_tick = max(next_tick + self._tick, loop.time())
+            self.next_tick_at = next_tick
             await asyncio.sleep(next_tick - loop.time())
             rooms = 0
             render = fan_out = 0.0
