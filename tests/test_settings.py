@@ -16,7 +16,7 @@ def _env_names() -> set[str]:
     return {
         f"TOWNHALL_{name}"
         for name in re.findall(
-            r'get\("([A-Z_]+)"\)|(?:number|rate|one_rate|flag|networks|sources|threshold)\(\s*"([A-Z_]+)"',
+            r'get\("([A-Z_]+)"\)|(?:number|rate|one_rate|flag|choice|networks|sources|threshold)\(\s*"([A-Z_]+)"',
             source,
         )
         for name in name

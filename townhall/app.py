@@ -159,7 +159,13 @@ def create_app(
         else:
             load = ProcessEmbedder if settings.model_process else load_embedder
             model = await asyncio.to_thread(
-                functools.partial(load, multilingual=multilingual), settings.resolved_model_path()
+                functools.partial(
+                    load,
+                    multilingual=multilingual,
+                    runtime=settings.model_runtime,
+                    cache=settings.model_cache,
+                ),
+                settings.resolved_model_path(),
             )
         expected = scorer.dimension if isinstance(scorer, RoutingScorer) else None
         if expected is not None and model.dimension != expected:

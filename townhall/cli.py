@@ -313,7 +313,12 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 def _model_encoder(settings: Settings, multilingual: str | None = None) -> Any:
     from townhall.dedup.multilingual import load_embedder
 
-    return load_embedder(settings.resolved_model_path(), multilingual=multilingual).encode
+    return load_embedder(
+        settings.resolved_model_path(),
+        multilingual=multilingual,
+        runtime=settings.model_runtime,
+        cache=settings.model_cache,
+    ).encode
 
 
 def _pairs_file(path: Path) -> Path | None:
@@ -383,7 +388,12 @@ def _calibrate_kinds(settings: Settings, paths: list[Path], english: Path, out: 
     from townhall.dedup.scoring import PairScorer
 
     PairScorer.from_file(english)  # fail early on a bad English config
-    embedder = load_embedder(settings.resolved_model_path(), multilingual=USE_NAME)
+    embedder = load_embedder(
+        settings.resolved_model_path(),
+        multilingual=USE_NAME,
+        runtime=settings.model_runtime,
+        cache=settings.model_cache,
+    )
     assert isinstance(embedder, SplitEmbedder)
     config, _ = run_kind_calibration(
         paths, out, embedder.encode, english, embedder.english_dimension, log=print

