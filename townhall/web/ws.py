@@ -7,6 +7,8 @@ import contextlib
 import hmac
 import logging
 import re
+from collections import deque
+from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy import select
@@ -105,9 +107,11 @@ async def event_socket(websocket: WebSocket) -> None:
     if key_hash is not None and not await _key_unchanged(state, event.id, key_hash):
         screen.revoke("key_rotated", KEY_ROTATED)  # rotated between the hello and the join
     sender = asyncio.create_task(_send_loop(websocket, screen))
+    votes = InFlightVotes()
     try:
-        await _receive_loop(websocket, state, actor, slug, screen, key_hash)
+        await _receive_loop(websocket, state, actor, slug, screen, votes, key_hash)
     finally:
+        await votes.settled()  # each was applied or refused: its answer goes out first
         await hub.leave(event.id, screen)
         screen.outbox.close()
         sender.cancel()
@@ -144,6 +148,7 @@ async def _receive_loop(
     actor: Actor,
     slug: str,
     screen: Screen,
+    votes: InFlightVotes,
     key_hash: str | None = None,
 ) -> None:
     limit = state.settings.max_frame_bytes
@@ -205,7 +210,52 @@ async def _receive_loop(
         ):
             screen.revoke("key_rotated", KEY_ROTATED)
             continue
+        if name in PIPELINED:
+            await votes.add(_perform(state, actor, slug, name, client_id, message), screen)
+            continue
+        await votes.settled()  # any other action applies after the votes sent before it
         screen.send(await _perform(state, actor, slug, name, client_id, message))
+
+
+# Votes and unvotes of one socket need not wait for each other's answer: each joins the vote
+# batcher's queue in the order it arrived (and a batch applies them in that order), and is
+# answered once its batch has committed. One at a time, a second vote sent while the first
+# waited for its batch went into the batch after, a tick later (batches close before the tick,
+# actions/cadence.py). Any other action waits for the votes before it, so that it applies after
+# them, as sent.
+PIPELINED = frozenset({"vote", "unvote"})
+# Unanswered votes per socket before the next waits for the oldest (the rate limit allows
+# 60 actions in 10 s).
+MAX_IN_FLIGHT = 16
+
+
+class InFlightVotes:
+    """One socket's votes waiting for their batch; each sends its answer when it has one."""
+
+    def __init__(self) -> None:
+        self._tasks: deque[asyncio.Task[None]] = deque()
+
+    async def add(self, answer: Coroutine[Any, Any, str], screen: Screen) -> None:
+        while len(self._tasks) >= MAX_IN_FLIGHT:
+            await asyncio.wait({self._tasks[0]})
+            self._drop_done()
+
+        async def send() -> None:
+            screen.send(await answer)
+
+        # Tasks start in the order they are created: each reaches the batcher's queue (the
+        # first await inside it) before the next one starts.
+        self._tasks.append(asyncio.create_task(send()))
+        self._drop_done()
+
+    async def settled(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._tasks.clear()
+
+    def _drop_done(self) -> None:
+        while self._tasks and self._tasks[0].done():
+            self._tasks.popleft()
 
 
 async def _perform(
