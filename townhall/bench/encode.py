@@ -37,7 +37,8 @@ def main(job_path: str) -> None:
         cache=settings.model_cache,
     )
     load_seconds = time.perf_counter() - started
-    threads = torch.get_num_threads()
+    english = getattr(model, "english", model)
+    threads = getattr(english, "threads", None) or torch.get_num_threads()  # ONNX's, or torch's
     report: dict[str, object] = {"load_seconds": round(load_seconds, 2), "threads": threads}
     ceiling = job.get("ceiling_texts") or []
     if ceiling:

@@ -150,6 +150,7 @@ class OnnxEmbedder:
             str(onnx), options, providers=["CPUExecutionProvider"]
         )
         self._batch_size = batch_size
+        self.threads = threads
         hidden = self._session.get_outputs()[0].shape[-1]
         self.dimension = int(hidden)
         self.path = path
