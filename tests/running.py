@@ -6,15 +6,39 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from townhall.actions.asking import QuestionBatcher
-from townhall.actions.base import Services
+from townhall.actions.base import Reply, Services
+from townhall.actions.batching import Batcher, BatchRequest
 from townhall.actions.vote_batcher import VoteBatcher
 from townhall.live.backends import MemoryBackend
 from townhall.live.hub import Hub
 from townhall.store.committer import GroupCommitter
 from townhall.store.db import create_engine, session_factory
+
+
+@dataclass
+class Request(BatchRequest):
+    name: str
+
+
+class RecordingBatcher(Batcher[Request]):
+    """Answers each request with its name and records the batches it made."""
+
+    name = "recording-batcher"
+    batches: list[list[str]]
+
+    async def store(
+        self, session: AsyncSession, requests: list[Request], now: datetime, known: set[str]
+    ) -> set[str]:
+        self.batches.append([request.name for request in requests])
+        for request in requests:
+            request.outcome = Reply("test", request.name, {"name": request.name})
+        return set()
 
 
 async def no_render(event_id: int, online: int, audiences: frozenset[str]) -> dict[str, str]:

@@ -12,34 +12,16 @@ from typing import Any
 
 import pytest
 from conftest import Database, seed
-from running import running_services
+from running import RecordingBatcher, Request, running_services
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import ActionRefused, Actor, Reply, Services
-from townhall.actions.batching import FLUSH_SECONDS, MAX_WAIT_SECONDS, Batcher, BatchRequest
+from townhall.actions.batching import FLUSH_SECONDS, MAX_WAIT_SECONDS
 from townhall.actions.vote_batcher import MAX_VOTES_PER_BATCH, VOTES_PER_BATCH, VoteBatcher
 from townhall.settings import MAX_VOTE_BATCH_SIZE, Settings
 from townhall.store.tables import ActionReceipt, Question, Vote
-
-
-@dataclass
-class Request(BatchRequest):
-    name: str
-
-
-class RecordingBatcher(Batcher[Request]):
-    name = "recording-batcher"
-    batches: list[list[str]]
-
-    async def store(
-        self, session: AsyncSession, requests: list[Request], now: datetime, known: set[str]
-    ) -> set[str]:
-        self.batches.append([request.name for request in requests])
-        for request in requests:
-            request.outcome = Reply("test", request.name, {"name": request.name})
-        return set()
 
 
 @pytest.fixture

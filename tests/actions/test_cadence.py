@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import Database, seed
-from running import running_services
+from running import RecordingBatcher, Request, running_services
 
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Actor, Reply, Services
@@ -109,3 +109,23 @@ async def test_a_ticks_votes_and_questions_commit_in_one_transaction_before_it(
     assert served.committer.commits == commits + 1
     assert answered_at < first_tick  # in time for the tick that shows them
     assert replies[-2].result["votes"] == 1 + 6  # the asker's own vote and the six
+
+
+async def test_a_full_batch_closes_at_once_whatever_the_tick(tmp_path: object) -> None:
+    async with running_services(
+        f"sqlite+aiosqlite:///{tmp_path}/full.db", batchers=False
+    ) as served:
+        loop = asyncio.get_running_loop()
+        far = loop.time() + 60
+        batcher = RecordingBatcher(served, max_batch=3, closing=BeforeTick(lambda: far, 120.0))
+        batcher.batches = []
+        await batcher.start()
+        try:
+            replies = await asyncio.wait_for(
+                asyncio.gather(*(batcher.submit(Request(f"r{n}")) for n in range(3))), 5
+            )
+        finally:
+            await batcher.stop()
+
+    assert [reply.client_id for reply in replies] == ["r0", "r1", "r2"]
+    assert batcher.batches == [["r0", "r1", "r2"]]

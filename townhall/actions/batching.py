@@ -137,7 +137,8 @@ class Batcher(ABC, Generic[R]):
             # committed; when it is quiet the wait gathers a few requests, since a batch costs
             # milliseconds of CPU whatever its size.
             now = loop.time()
-            await asyncio.sleep(max(0.0, self.closing.closes_at(arrived, now) - now))
+            if len(self._waiting) + 1 < self.max_batch:  # a full batch closes at once
+                await asyncio.sleep(max(0.0, self.closing.closes_at(arrived, now) - now))
             batch: list[Pending[R]] = [(request, future)]
             while len(batch) < self.max_batch and self._waiting:
                 waiting, its_future, _ = self._waiting.popleft()
