@@ -1,7 +1,7 @@
 """The English model on ONNX Runtime: the vectors of sentence-transformers at a third of its CPU.
 
-One question at a time, as they arrive at an event, all-MiniLM-L6-v2 cost 14.5 ms of CPU on
-PyTorch (one thread) and 5.6 ms on ONNX Runtime, with the same vectors to 2e-7
+One question at a time, as they arrive at an event, all-MiniLM-L6-v2 cost 14.1 ms of CPU on
+PyTorch (one thread) and 4.7 ms on ONNX Runtime, with the same vectors to 2e-7
 (docs/performance.md). The model's transformer is exported to ONNX once, with torch, from the
 installed weights, into a cache folder (`TOWNHALL_MODEL_CACHE`), and checked against PyTorch
 on probe sentences before it is kept; afterwards a process loads only ONNX Runtime and the
