@@ -12,7 +12,7 @@ import pytest
 
 from townhall.dedup.embedder import SentenceTransformerEmbedder
 from townhall.dedup.multilingual import english_embedder
-from townhall.dedup.onnx_embedder import OnnxEmbedder, exported, onnx_ready
+from townhall.dedup.onnx_embedder import OnnxEmbedder, cached_path, exported, onnx_ready
 from townhall.settings import Settings, SettingsError, default_model_cache, default_model_path
 
 TEXTS = [
@@ -85,6 +85,21 @@ def test_an_export_that_cannot_be_written_leaves_the_model_on_pytorch(
     assert isinstance(model, SentenceTransformerEmbedder)
     assert "running it on PyTorch" in caplog.text
     assert model.encode(["Why?"]).shape == (1, 384)
+
+
+def test_a_damaged_export_in_the_cache_leaves_the_model_on_pytorch(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    damaged = cached_path(default_model_path(), tmp_path)
+    damaged.write_bytes(b"not an ONNX model")
+
+    with caplog.at_level(logging.ERROR, logger="townhall.dedup.multilingual"):
+        model = english_embedder(
+            default_model_path(), threads=1, batch_size=8, runtime="onnx", cache=tmp_path
+        )
+
+    assert isinstance(model, SentenceTransformerEmbedder)
+    assert "running it on PyTorch" in caplog.text
 
 
 def test_the_runtime_setting_accepts_onnx_and_torch_only() -> None:

@@ -114,12 +114,11 @@ def english_embedder(
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown model runtime {runtime!r} (expected one of {RUNTIMES})")
     if runtime == "onnx" and onnx_ready(path):
+        # As PyTorch's threads: leave a core to the event loop on small machines.
+        cores = threads or max(1, (os.cpu_count() or 2) - 1)
         try:
             onnx = exported(path, cache or default_model_cache())
-        except Exception:  # an export that fails or differs: the model still runs on PyTorch
-            log.exception("the model could not be exported to ONNX; running it on PyTorch")
-        else:
-            # As PyTorch's threads: leave a core to the event loop on small machines.
-            cores = threads or max(1, (os.cpu_count() or 2) - 1)
             return OnnxEmbedder(path, onnx, threads=cores, batch_size=batch_size)
+        except Exception:  # an export that fails, differs or is damaged: PyTorch still runs it
+            log.exception("the model could not be run on ONNX Runtime; running it on PyTorch")
     return SentenceTransformerEmbedder(path, threads=threads, batch_size=batch_size)

@@ -72,9 +72,14 @@ def _weights_key(path: Path) -> str:
     return digest.hexdigest()[:20]
 
 
+def cached_path(path: Path, cache: Path) -> Path:
+    """Where the export of the model in `path` is kept in `cache` (named after its weights)."""
+    return cache / f"{path.name}-{_weights_key(path)}.onnx"
+
+
 def exported(path: Path, cache: Path) -> Path:
     """The model's ONNX file in `cache`, exported and checked first if it is not there."""
-    target = cache / f"{path.name}-{_weights_key(path)}.onnx"
+    target = cached_path(path, cache)
     if target.is_file():
         return target
     cache.mkdir(parents=True, exist_ok=True)
