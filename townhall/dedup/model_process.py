@@ -6,9 +6,9 @@ GIL up to the interpreter's switch interval (5 ms) each time: measured on a 2-co
 it then encodes 30 questions/s instead of 128. A child process has an interpreter and a GIL of
 its own, so the event loop and the model no longer slow each other down.
 
-The child must not outlive the server, even one killed with SIGKILL (about 380 MB; 700 MB with the
-English model on PyTorch). Two
-guards, both set up in the child before the model loads:
+The child must not outlive the server, even one killed with SIGKILL (it holds about 380 MB;
+700 MB with the English model on PyTorch). Two guards, both set up in the child before the
+model loads:
 - the kernel's parent-death signal (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`): the kernel kills
   the child the moment its parent goes, whatever the child is doing (even deep inside torch).
   The parent pid is checked again right after, in case the parent died before the call.
