@@ -1,8 +1,8 @@
 """The model on its own, in a process of its own: the dedup ceiling, and embeddings to fill
 databases with. Run as `python -m townhall.bench.encode JOB.json`; prints one JSON line.
 
-The ceiling uses the embedder exactly as the server builds it (same thread count, batch 64);
-filling then uses every core, since nothing else runs at that moment.
+The ceiling uses the embedder exactly as the server builds it (same thread count, batch 64),
+and so does filling.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ def main(job_path: str) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import numpy as np
-    import torch
 
     from townhall.dedup.multilingual import load_embedder
     from townhall.dedup.routing import RoutingScorer, load_scorer
@@ -37,9 +36,11 @@ def main(job_path: str) -> None:
         cache=settings.model_cache,
     )
     load_seconds = time.perf_counter() - started
-    english = getattr(model, "english", model)
-    threads = getattr(english, "threads", None) or torch.get_num_threads()  # ONNX's, or torch's
-    report: dict[str, object] = {"load_seconds": round(load_seconds, 2), "threads": threads}
+    english = getattr(model, "english", model)  # the model's threads are the English model's
+    report: dict[str, object] = {
+        "load_seconds": round(load_seconds, 2),
+        "threads": getattr(english, "threads", None),
+    }
     ceiling = job.get("ceiling_texts") or []
     if ceiling:
         model.encode(ceiling[:64])  # warm up
@@ -55,7 +56,6 @@ def main(job_path: str) -> None:
         )
     fill = job.get("fill_texts") or []
     if fill:
-        torch.set_num_threads(os.cpu_count() or 1)
         started = time.perf_counter()
         vectors = model.encode(fill)
         np.save(job["fill_out"], vectors.astype(np.float32))

@@ -44,6 +44,11 @@ def length_batches(texts: Sequence[str], most: int, padded_chars: int) -> list[l
     return batches
 
 
+def default_threads() -> int:
+    """Threads for the model: every core but one, left to the event loop on small machines."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
 class SentenceTransformerEmbedder:
     """Any local sentence-transformers folder; all-MiniLM-L6-v2 from its package by default."""
 
@@ -55,10 +60,9 @@ class SentenceTransformerEmbedder:
 
         if not path.is_dir():
             raise FileNotFoundError(f"no sentence-transformers model folder at {path}")
-        # Leave a core to the event loop on small machines.
-        self._threads = threads or max(1, (os.cpu_count() or 2) - 1)
+        self.threads = threads or default_threads()
         self._torch = torch
-        torch.set_num_threads(self._threads)
+        torch.set_num_threads(self.threads)
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._batch_size = batch_size
         dimension = getattr(self._model, "get_embedding_dimension", None) or (
@@ -72,8 +76,8 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # The thread count is kept per OS thread (OpenMP): a pool thread that encodes would
         # otherwise start with one per core and spin against the event loop for the CPU.
-        if self._torch.get_num_threads() != self._threads:
-            self._torch.set_num_threads(self._threads)
+        if self._torch.get_num_threads() != self.threads:
+            self._torch.set_num_threads(self.threads)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for batch in length_batches(texts, self._batch_size, PADDED_CHARS_PER_CALL):
             vectors[batch] = self._model.encode(

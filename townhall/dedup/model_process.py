@@ -1,9 +1,9 @@
 """The embedding model in a process of its own.
 
-Torch computes without holding the GIL, but the model's Python (the tokeniser call, the glue
-between layers) needs it at every step. Beside a busy event loop a model thread waits for the
-GIL up to the interpreter's switch interval (5 ms) each time: measured on a 2-core machine,
-it then encodes 30 questions/s instead of 128. A child process has an interpreter and a GIL of
+The runtimes (ONNX Runtime, torch) compute without holding the GIL, but the model's Python
+(the tokeniser call, the glue between steps) needs it. Beside a busy event loop a model thread
+waits for the GIL up to the interpreter's switch interval each time: measured on a 2-core
+machine with torch, it then encoded 30 questions/s instead of 128. A child process has an interpreter and a GIL of
 its own, so the event loop and the model no longer slow each other down.
 
 The child must not outlive the server, even one killed with SIGKILL (it holds about 380 MB;

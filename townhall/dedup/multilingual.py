@@ -14,7 +14,6 @@ vector per question. The scorer (`townhall.dedup.routing`) reads the half it nee
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -107,15 +106,14 @@ def load_embedder(
 def english_embedder(
     path: Path, *, threads: int | None, batch_size: int, runtime: str, cache: Path | None
 ) -> Embedder:
-    from townhall.dedup.embedder import SentenceTransformerEmbedder
+    from townhall.dedup.embedder import SentenceTransformerEmbedder, default_threads
     from townhall.dedup.onnx_embedder import OnnxEmbedder, exported, onnx_ready
     from townhall.settings import default_model_cache
 
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown model runtime {runtime!r} (expected one of {RUNTIMES})")
     if runtime == "onnx" and onnx_ready(path):
-        # As PyTorch's threads: leave a core to the event loop on small machines.
-        cores = threads or max(1, (os.cpu_count() or 2) - 1)
+        cores = threads or default_threads()
         try:
             onnx = exported(path, cache or default_model_cache())
             return OnnxEmbedder(path, onnx, threads=cores, batch_size=batch_size)
