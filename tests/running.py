@@ -41,7 +41,9 @@ class RecordingBatcher(Batcher[Request]):
         return set()
 
 
-async def no_render(event_id: int, online: int, audiences: frozenset[str]) -> dict[str, str]:
+async def no_render(
+    event_id: int, online: int, audiences: frozenset[str], changed: frozenset[int] | None
+) -> dict[str, str]:
     return {}
 
 

@@ -24,8 +24,9 @@ from townhall.actions import (  # noqa: F401  (registers them)
 from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Services
 from townhall.actions.cadence import BeforeTick, FixedWindow
+from townhall.actions.queue_reader import QueueReader
 from townhall.actions.retention import NetworkRetention
-from townhall.actions.views import EndorsementCache, SupportFlags, load_queue
+from townhall.actions.views import EndorsementCache, SupportFlags
 from townhall.actions.vote_batcher import VoteBatcher
 from townhall.dedup.embedder import Embedder
 from townhall.dedup.model_process import ProcessEmbedder
@@ -118,20 +119,20 @@ def create_app(
         flags = SupportFlags(on_due=lambda event_id: hub.rerender(event_id))
         endorsed = EndorsementCache(on_due=lambda event_id: hub.rerender(event_id))
 
-        async def render(
-            event_id: int, online: int, audiences: frozenset[str]
-        ) -> Mapping[str, dict[str, Any]]:
-            current = await load_queue(
-                read_sessions, event_id, online, flags=flags, endorsements=endorsed
-            )
-            if current is None:
-                return {}
-            return render_queue(current.event, current.queue, current.flags, audiences)
-
         metrics = Metrics(
             slow_batch_seconds=settings.slow_batch_ms / 1000,
             slow_tick_seconds=settings.slow_tick_ms / 1000,
         )
+        queues = QueueReader(read_sessions, flags=flags, endorsements=endorsed, metrics=metrics)
+
+        async def render(
+            event_id: int, online: int, audiences: frozenset[str], changed: frozenset[int] | None
+        ) -> Mapping[str, dict[str, Any]]:
+            current = await queues.read(event_id, online, changed)
+            if current is None:
+                return {}
+            return render_queue(current.event, current.queue, current.flags, audiences)
+
         hub = Hub(
             backend_for(settings.redis_url),
             render,
@@ -179,6 +180,7 @@ def create_app(
             read_sessions=read_sessions,
             write_sessions=write_sessions,
             notify=hub.notify,
+            notify_rows=hub.notify_rows,
             queue_size=settings.dedup_queue_size,
             batch_size=settings.dedup_batch_size,
             clock=services.clock,

@@ -22,12 +22,18 @@ class Counter:
     def __init__(self) -> None:
         self.renders: list[int] = []
         self.asked: list[frozenset[str]] = []
+        self.changed: list[frozenset[int] | None] = []
 
     async def __call__(
-        self, event_id: int, online: int, audiences: frozenset[str]
+        self,
+        event_id: int,
+        online: int,
+        audiences: frozenset[str],
+        changed: frozenset[int] | None = None,
     ) -> Mapping[str, dict[str, Any]]:
         self.renders.append(event_id)
         self.asked.append(audiences)
+        self.changed.append(changed)
         n = len(self.renders)
         return {
             audience: {
@@ -138,6 +144,36 @@ async def test_hub_redis_carries_a_change_to_another_process() -> None:
 
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
+async def test_a_counts_notice_tells_every_worker_which_roots_alone_changed() -> None:
+    assert REDIS_URL is not None
+    render_a, render_b = Counter(), Counter()
+    hub_a = Hub(RedisBackend(REDIS_URL), render_a, tick_seconds=0.02)
+    hub_b = Hub(RedisBackend(REDIS_URL), render_b, tick_seconds=0.02)
+    await hub_a.start()
+    await hub_b.start()
+    here, there = Screen("participant", 8), Screen("participant", 8)
+    event_id = 700_000 + os.getpid()
+    await hub_a.join(event_id, here)
+    await hub_b.join(event_id, there)
+    await _next(here)
+    await _next(there)  # the joins render in full
+    await asyncio.sleep(0.2)  # let the subscriptions land
+
+    await hub_a.notify_rows(event_id, {7, 3})
+    await _next(here)
+    await _next(there)
+    hub_a._mark_rows(event_id, {5})
+    hub_a._mark(event_id)  # a change of anything else in the same tick: in full
+    await _next(here)
+    await hub_a.stop()
+    await hub_b.stop()
+
+    assert render_a.changed == [None, frozenset({3, 7}), None]
+    assert render_b.changed == [None, frozenset({3, 7})]
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
 async def test_presence_counts_screens_across_workers_and_forgets_dead_ones() -> None:
     assert REDIS_URL is not None
     event_id = 800_000 + os.getpid()
@@ -158,8 +194,10 @@ async def test_presence_counts_screens_across_workers_and_forgets_dead_ones() ->
 async def test_hub_ticker_outlives_a_body_it_cannot_send(caplog: pytest.LogCaptureFixture) -> None:
     render = Counter()
 
-    async def flaky(event_id: int, online: int, audiences: frozenset[str]) -> Mapping[str, Any]:
-        bodies = await render(event_id, online, audiences)
+    async def flaky(
+        event_id: int, online: int, audiences: frozenset[str], changed: frozenset[int] | None
+    ) -> Mapping[str, Any]:
+        bodies = await render(event_id, online, audiences, changed)
         if len(render.renders) == 2:  # not a queue body: the diff cannot be made
             return {"participant": {"open": "garbled"}}
         return bodies

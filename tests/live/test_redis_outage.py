@@ -63,7 +63,11 @@ class Renders:
         self.count = 0
 
     async def __call__(
-        self, event_id: int, online: int, audiences: frozenset[str] = frozenset()
+        self,
+        event_id: int,
+        online: int,
+        audiences: frozenset[str] = frozenset(),
+        changed: frozenset[int] | None = None,
     ) -> Mapping[str, dict[str, Any]]:
         self.count += 1
         return {"participant": {"now_answering": None, "open": [{"id": 1, "n": self.count}]}}

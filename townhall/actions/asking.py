@@ -50,6 +50,9 @@ class QuestionRequest(BatchRequest):
     def describe(self) -> str:
         return f"submit_question {self.client_id!r} in {self.event_slug}"
 
+    def changed_row(self) -> int | None:
+        return self.question_id  # a new question: a row that was not there
+
 
 def _refusal(event: Event | None, text: str, now: datetime) -> ActionRefused | str:
     """Why the question cannot be asked, or its cleaned text."""

@@ -7,6 +7,7 @@ replays it instead of applying twice) and only then reports success and notifies
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -137,6 +138,10 @@ class VoteQueue(Protocol):
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply: ...
 
+    def queue_vote(
+        self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
+    ) -> asyncio.Future[Reply]: ...
+
 
 class FlagCache(Protocol):
     def forget(self, event_id: int) -> None: ...
@@ -258,6 +263,24 @@ def parse_payload_model(model: type[P], raw: dict[str, Any]) -> P:
 
 def parse_payload(spec: ActionSpec, raw: dict[str, Any]) -> Payload:
     return parse_payload_model(spec.payload, raw)
+
+
+def queue_vote(
+    services: Services,
+    actor: Actor,
+    event_slug: str,
+    name: str,
+    client_id: str,
+    raw_payload: dict[str, Any],
+) -> asyncio.Future[Reply] | None:
+    """A vote or unvote handed to the vote batcher without waiting: its answer is the
+    future's. None where the server has no batcher (then `perform` applies it). A bad payload
+    or a busy batcher raises `ActionRefused` here."""
+    if name not in ("vote", "unvote") or services.votes is None:
+        return None
+    payload = parse_payload(ACTIONS[name], raw_payload)
+    question_id: int = payload.question_id  # type: ignore[attr-defined]  # QuestionRef
+    return services.votes.queue_vote(actor, event_slug, client_id, question_id, name)
 
 
 async def perform(

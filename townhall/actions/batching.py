@@ -58,6 +58,12 @@ class BatchRequest:
     def describe(self) -> str:
         return repr(self)
 
+    def changed_row(self) -> int | None:
+        """The question whose row alone this request changed once applied (its votes, or it
+        is new), not its status nor its group; None when it may have changed anything else a
+        queue shows."""
+        return None
+
 
 R = TypeVar("R", bound=BatchRequest)
 Pending = tuple[R, asyncio.Future[Reply]]
@@ -101,6 +107,11 @@ class Batcher(ABC, Generic[R]):
                 await self._task
 
     async def submit(self, request: R) -> Reply:
+        return await self.enqueue(request)
+
+    def enqueue(self, request: R) -> asyncio.Future[Reply]:
+        """Queue the request for the next batch; its answer is the future's (set once the
+        batch has committed). A busy batcher raises `ActionRefused` here instead."""
         loop = asyncio.get_running_loop()
         now = loop.time()
         if (
@@ -120,7 +131,7 @@ class Batcher(ABC, Generic[R]):
         future: asyncio.Future[Reply] = loop.create_future()
         self._waiting.append((request, future, now))
         self._arrived.set()
-        return await future
+        return future
 
     @property
     def waiting(self) -> int:
@@ -232,7 +243,8 @@ class Batcher(ABC, Generic[R]):
 async def settle(services: Services, batch: Sequence[Pending[R]]) -> list[R]:
     """Answer each request of a committed batch; notify the events that changed. Returns the
     requests that were applied (not refused, not replayed)."""
-    changed, applied = set(), []
+    changed: dict[int, set[int] | None] = {}  # event -> questions whose rows alone changed
+    applied = []
     for request, future in batch:
         if future.done():
             continue
@@ -240,10 +252,18 @@ async def settle(services: Services, batch: Sequence[Pending[R]]) -> list[R]:
         if isinstance(outcome, Reply):
             future.set_result(outcome)
             if not outcome.replayed and request.event_id is not None:
-                changed.add(request.event_id)
+                root = request.changed_row()
+                roots = changed.setdefault(request.event_id, set())
+                if root is None:
+                    changed[request.event_id] = None
+                elif roots is not None:
+                    roots.add(root)
                 applied.append(request)
         else:
             future.set_exception(outcome or ActionRefused("internal", "Not applied."))
-    for event_id in changed:
-        await services.hub.notify(event_id)
+    for event_id, roots in changed.items():
+        if roots is None:
+            await services.hub.notify(event_id)
+        else:
+            await services.hub.notify_rows(event_id, roots)
     return applied

@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from townhall.domain.organisations import Endorsed, endorsements_by_group
-from townhall.domain.questions import Queue, build_queue
+from townhall.domain.questions import QuestionRecord, Queue, build_queue
+from townhall.domain.series import AnsweredIn
 from townhall.store import organisations, provenance, queries, series
-from townhall.store.db import SessionFactory
+from townhall.store.db import SessionFactory, snapshot_reads
 from townhall.store.tables import Event
 
 
@@ -89,19 +92,44 @@ class EndorsementCache(EventCache[dict[int, Endorsed]]):
     unmerges of this process forget it, other workers' changes show within 2 s."""
 
 
-async def load_queue(
+@dataclass
+class QueueInputs:
+    """One read of an event's queue: what `build_queue` takes."""
+
+    event: Event
+    records: list[QuestionRecord]
+    votes: dict[int, int]
+    totals: dict[str, int]
+    commons: dict[int, dict[str, str]]
+    answered: dict[int, AnsweredIn]
+    endorsed: dict[int, Endorsed]
+    flags: dict[int, str]
+
+    def build(self, online: int) -> EventQueue:
+        queue = build_queue(
+            self.records,
+            self.votes,
+            online=online,
+            totals=self.totals,
+            commons=self.commons,
+            answered=self.answered,
+            endorsements=self.endorsed,
+        )
+        return EventQueue(self.event, queue, self.flags)
+
+
+async def read_queue(
     sessions: SessionFactory,
     event_id: int,
-    online: int,
     now: datetime | None = None,
     flags: SupportFlags | None = None,
     endorsements: EndorsementCache | None = None,
-) -> EventQueue | None:
-    """The event's queue; with `flags` (`endorsements`), burst flags (endorsements) come
-    from it when fresh enough."""
+) -> QueueInputs | None:
+    """The event's queue as stored; with `flags` (`endorsements`), burst flags (endorsements)
+    come from it when fresh enough. The rows and the totals are read in one snapshot."""
     known = flags.cached(event_id) if flags is not None else None
     endorsed = endorsements.cached(event_id) if endorsements is not None else None
-    async with sessions() as session:
+    async with snapshot_reads(sessions) as session:
         event = await session.get(Event, event_id)
         if event is None:
             return None
@@ -112,26 +140,46 @@ async def load_queue(
         answered = await series.answered_groups(session, repeats)
         texts = await series.common_texts(session, commons)
         if endorsed is None:
-            endorsed = endorsements_by_group(
-                await organisations.endorsement_rows(session, event_id)
-            )
-            if endorsements is not None:
-                endorsements.store(event_id, endorsed)
+            endorsed = await read_endorsements(session, event_id, endorsements)
         if known is None:
-            bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
-            known = {root: burst.reason for root, burst in bursts.items()}
-            if flags is not None:
-                flags.store(event_id, known)
-    queue = build_queue(
-        rows.records,
-        rows.votes,
-        online=online,
-        totals=rows.totals,
-        commons=texts,
-        answered=answered,
-        endorsements=endorsed,
+            known = await read_flags(session, event_id, flags, now)
+    return QueueInputs(
+        event, rows.records, rows.votes, rows.totals, texts, answered, endorsed, known
     )
-    return EventQueue(event, queue, known)
+
+
+async def read_endorsements(
+    session: AsyncSession, event_id: int, cache: EndorsementCache | None
+) -> dict[int, Endorsed]:
+    """The event's endorsements per group, read now (and kept in `cache`)."""
+    endorsed = endorsements_by_group(await organisations.endorsement_rows(session, event_id))
+    if cache is not None:
+        cache.store(event_id, endorsed)
+    return endorsed
+
+
+async def read_flags(
+    session: AsyncSession, event_id: int, cache: SupportFlags | None, now: datetime | None = None
+) -> dict[int, str]:
+    """The event's burst flags, read now (and kept in `cache`)."""
+    bursts = await provenance.flagged(session, event_id, now or datetime.now(UTC))
+    known = {root: burst.reason for root, burst in bursts.items()}
+    if cache is not None:
+        cache.store(event_id, known)
+    return known
+
+
+async def load_queue(
+    sessions: SessionFactory,
+    event_id: int,
+    online: int,
+    now: datetime | None = None,
+    flags: SupportFlags | None = None,
+    endorsements: EndorsementCache | None = None,
+) -> EventQueue | None:
+    """The event's queue, read in full."""
+    inputs = await read_queue(sessions, event_id, now, flags, endorsements)
+    return None if inputs is None else inputs.build(online)
 
 
 async def load_own_marks(

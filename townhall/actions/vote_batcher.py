@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +47,11 @@ class VoteBatcher(Batcher[VoteRequest]):
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> Reply:
         return await self.submit(VoteRequest(actor, event_slug, client_id, question_id, kind))
+
+    def queue_vote(
+        self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
+    ) -> asyncio.Future[Reply]:
+        return self.enqueue(VoteRequest(actor, event_slug, client_id, question_id, kind))
 
     async def store(
         self, session: AsyncSession, requests: list[VoteRequest], now: datetime, known: set[str]

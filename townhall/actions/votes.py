@@ -166,6 +166,10 @@ class VoteRequest(BatchRequest):
             f"{self.kind} {self.client_id!r} for question {self.question_id} in {self.event_slug}"
         )
 
+    def changed_row(self) -> int | None:
+        # Only a root (a question merged into no other) takes votes (`_refusal`).
+        return self.question_id
+
 
 async def apply_votes(
     session: AsyncSession,

@@ -94,6 +94,12 @@ def summarise(before: Samples | None, after: Samples | None) -> dict[str, Any] |
             "sockets_resumed_per_tick": round(
                 _delta(before, after, "townhall_tick_sockets_resumed_total") / tick_count, 1
             ),
+            "queue_reads_full": int(
+                _delta(before, after, "townhall_queue_reads_total", kind="full")
+            ),
+            "queue_rereads": int(
+                _delta(before, after, "townhall_queue_reads_total", kind="reread")
+            ),
             "resyncs": int(_delta(before, after, "townhall_resyncs_total")),
             "outbox_drops": int(_delta(before, after, "townhall_outbox_drops_total")),
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,7 @@ def profile(
             "--duration",
             str(int(seconds)),
             "--rate",
-            "50",
+            os.environ.get("TOWNHALL_BENCH_PROFILE_RATE", "50"),
             "--gil",  # only threads holding the GIL: where the Python CPU goes
             "--format",
             "raw",

@@ -67,12 +67,15 @@ class DedupWorker:
         queue_size: int,
         batch_size: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        notify_rows: Callable[[int, set[int]], Awaitable[None]] | None = None,
     ) -> None:
         self.embedder = embedder
         self.scorer = scorer
         self._read = read_sessions
         self._write = write_sessions
         self._notify = notify
+        # When decisions only changed the decided questions' own rows (no merge): which.
+        self._notify_rows = notify_rows
         self._queue: asyncio.Queue[int] = asyncio.Queue(maxsize=queue_size)
         self._batch_size = batch_size
         self._clock = clock
@@ -229,9 +232,16 @@ class DedupWorker:
         for event_id, items in by_event.items():
             # Short write transactions: on SQLite a decision holds the only write lock, and
             # votes and questions must not wait for a whole burst to be decided.
+            rows: set[int] | None = set()
             for start in range(0, len(items), DECISIONS_PER_TRANSACTION):
-                await self._decide_event(event_id, items[start : start + DECISIONS_PER_TRANSACTION])
-            await self._notify(event_id)
+                decided = await self._decide_event(
+                    event_id, items[start : start + DECISIONS_PER_TRANSACTION]
+                )
+                rows = None if rows is None or decided is None else rows | decided
+            if rows is not None and self._notify_rows is not None:
+                await self._notify_rows(event_id, rows)
+            else:
+                await self._notify(event_id)
         self.processed += len(ready.questions)
 
     async def index_for(self, event_id: int) -> EventIndex:
@@ -262,7 +272,12 @@ class DedupWorker:
                 self._indexes[event_id] = index
             return index
 
-    async def _decide_event(self, event_id: int, items: list[tuple[int, Vector, str]]) -> None:
+    async def _decide_event(
+        self, event_id: int, items: list[tuple[int, Vector, str]]
+    ) -> set[int] | None:
+        """Decide and store; the questions decided, or None when a decision changed other
+        questions too (a merge, a common question gathered)."""
+        decided: set[int] | None = set()
         index = await self.index_for(event_id)
         async with self._decide_lock, self._write() as session, session.begin():
             # One decider per event across every worker process and host: whoever holds the
@@ -289,6 +304,9 @@ class DedupWorker:
                     question.embedding = to_bytes(vector)
                     question.dedup_state = "done"
                     index.add(question.id, question.text, vector)
+                    alone = question.canonical_id is None and question.common_id is None
+                    decided = decided | {question.id} if alone and decided is not None else None
+        return decided
 
     async def _catch_up(self, session: AsyncSession, index: EventIndex, event_id: int) -> None:
         """Add questions other workers decided since this index was built."""

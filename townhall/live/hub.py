@@ -25,9 +25,12 @@ from townhall.live.outbox import QUEUED, RESYNC, WRITTEN, FrameWriter, Outbox, O
 
 log = logging.getLogger(__name__)
 
-# (event id, screens online, audiences with a screen here) -> the queue body per audience.
-Renderer = Callable[[int, int, frozenset[str]], Awaitable[Mapping[str, Body]]]
-"""(event_id, screens online) -> the queue body for each audience."""
+# (event id, screens online, audiences with a screen here, what changed) -> the queue body
+# per audience. What changed: None for anything, else the questions whose rows alone did (their
+# votes, language or suggestion; a new question), none of them changing status or group.
+Renderer = Callable[
+    [int, int, frozenset[str], frozenset[int] | None], Awaitable[Mapping[str, Body]]
+]
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -78,7 +81,8 @@ class Room:
     screens: set[Screen] = field(default_factory=set)
     audiences: dict[str, int] = field(default_factory=dict)  # screens per audience here
     dirty: bool = True  # the queue changed: render from the database
-    recount: bool = False  # only who is online changed
+    recount: bool = False  # no question changed: who is online, or what changes with time
+    rows: set[int] = field(default_factory=set)  # questions whose rows alone changed
     elsewhere: int = 0  # screens on other workers, as last counted through the backend
     last: dict[str, Body] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
@@ -89,8 +93,13 @@ def channel_for(event_id: int) -> str:
 
 
 # A notice on an event's channel is the publishing worker's id (the room is dirty), or this
-# prefix and a JSON control notice: {"origin", "revoke": audience, "code", "message"}.
+# prefix and a JSON control notice: {"origin", "revoke": audience, "code", "message"}, or the
+# rows prefix, the worker's id, a space and the questions whose rows alone changed
+# ("+<origin> 12,15"). A worker that does not know a prefix takes the notice for a change.
 CONTROL_PREFIX = "!"
+ROWS_PREFIX = "+"
+# More roots than this in one notice: published as a plain change.
+MAX_NOTICE_ROWS = 500
 
 
 class Hub:
@@ -155,7 +164,7 @@ class Hub:
     def current_body(self, event_id: int, audience: str) -> Body | None:
         """The audience's last rendered queue, if nothing has changed since (else None)."""
         room = self._rooms.get(event_id)
-        if room is None or room.dirty:
+        if room is None or room.dirty or room.rows:
             return None
         return room.last.get(audience)
 
@@ -205,10 +214,26 @@ class Hub:
         except (ConnectionError, OSError) as error:
             log.warning("fan-out backend publish failed (%s); other workers catch up later", error)
 
+    async def notify_rows(self, event_id: int, roots: set[int]) -> None:
+        """Only these questions' rows changed (votes, language, a suggestion, or they are new),
+        not their status nor their group; committed."""
+        if len(roots) > MAX_NOTICE_ROWS:
+            await self.notify(event_id)
+            return
+        self._mark_rows(event_id, roots)
+        notice = f"{ROWS_PREFIX}{self._origin} {','.join(map(str, sorted(roots)))}"
+        try:
+            await self._backend.publish(channel_for(event_id), notice)
+        except (ConnectionError, OSError) as error:
+            log.warning("fan-out backend publish failed (%s); other workers catch up later", error)
+
     def rerender(self, event_id: int) -> None:
         """Render the event again at the next tick in this process (nothing is published):
-        for what changes with time alone, such as the moderator's burst flags."""
-        self._mark(event_id)
+        for what changes with time alone, such as the moderator's burst flags. No question
+        changed for it: the render is told only of the rows changed meanwhile, if any."""
+        room = self._rooms.get(event_id)
+        if room is not None:
+            room.recount = True
 
     async def revoke(self, event_id: int, audience: str, code: str, message: str) -> None:
         """Close every screen of one audience of the event, here and on every other worker."""
@@ -241,6 +266,23 @@ class Hub:
         if room is not None:
             room.dirty = True
 
+    def _mark_rows(self, event_id: int, roots: set[int]) -> None:
+        room = self._rooms.get(event_id)
+        if room is not None and not room.dirty:
+            room.rows.update(roots)
+
+    def _rows_notice(self, event_id: int, text: str) -> None:
+        origin, _, listed = text.partition(" ")
+        if origin == self._origin:
+            return
+        try:
+            roots = {int(part) for part in listed.split(",") if part}
+        except ValueError:
+            log.warning("a malformed rows notice on event %s: a full render", event_id)
+            self._mark(event_id)
+            return
+        self._mark_rows(event_id, roots)
+
     async def _listen(self) -> None:
         delay = 0.5
         while True:
@@ -257,6 +299,8 @@ class Hub:
                 event_id = int(channel.rsplit(":", 1)[1])
                 if origin.startswith(CONTROL_PREFIX):
                     self._control(event_id, origin[len(CONTROL_PREFIX) :])
+                elif origin.startswith(ROWS_PREFIX):
+                    self._rows_notice(event_id, origin[len(ROWS_PREFIX) :])
                 elif origin != self._origin:
                     self._mark(event_id)
             except asyncio.CancelledError:
@@ -300,16 +344,18 @@ class Hub:
             render = fan_out = 0.0
             counts = [0, 0, 0, 0]  # put_state outcomes: written, skipped, queued, resync
             for event_id, room in list(self._rooms.items()):
-                if not (room.dirty or room.recount):
+                if not (room.dirty or room.recount or room.rows):
                     continue
+                changed = None if room.dirty else frozenset(room.rows)
                 room.dirty = room.recount = False
+                room.rows = set()
                 rooms += 1
                 started = clock()
                 try:
                     # Only the audiences with a screen here: a moderator's body is the larger
                     # one, and most rooms have none.
                     present = frozenset(room.audiences)
-                    rendered = await self._render(event_id, self.online(event_id), present)
+                    rendered = await self._render(event_id, self.online(event_id), present, changed)
                 except asyncio.CancelledError:
                     raise
                 except Exception:

@@ -169,6 +169,12 @@ class Metrics:
             buckets=_SECONDS,
             registry=r,
         )
+        self.queue_reads = Counter(
+            "townhall_queue_reads",
+            "Queue reads of the ticks: full, or of the changed rows only (reread)",
+            ["kind"],
+            registry=r,
+        )
         self.sockets_written = Counter(
             "townhall_tick_sockets_written",
             "Updates written straight to a socket by the ticker",

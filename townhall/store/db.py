@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,17 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 def session_factory(engine: AsyncEngine, *, write: bool = False) -> SessionFactory:
     bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
     return async_sessionmaker(bind, expire_on_commit=False)
+
+
+@contextlib.asynccontextmanager
+async def snapshot_reads(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
+    """A read session whose statements all see one snapshot of the database. SQLite's read
+    transaction does (its BEGIN is deferred to the first read); PostgreSQL's default READ
+    COMMITTED takes a snapshot per statement, so this one is REPEATABLE READ."""
+    async with sessions() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
 
 
 async def dispose_within(engine: AsyncEngine, seconds: float = DISPOSE_SECONDS) -> None:

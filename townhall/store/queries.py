@@ -80,8 +80,8 @@ class QueueRows:
     totals: dict[str, int]
 
 
-def _queue_statements() -> tuple[Any, Any]:
-    """The queue's two reads, built once (building a statement costs more than running it).
+def _queue_statements() -> tuple[Any, Any, Any]:
+    """The queue's two reads and the read of some of its rows by id, built once (building a statement costs more than running it).
 
     Which roots a queue shows is one union of bounded, indexed selections, so a tick reads
     the queue in two round trips to the database however busy the event loop is.
@@ -121,43 +121,59 @@ def _queue_statements() -> tuple[Any, Any]:
             Question.common_id.is_not(None),
         ),
     ).cte("shown")
-    rows = (
-        select(
-            Question.id,
-            Question.text,
-            Question.status,
-            Question.created_at,
-            Question.canonical_id,
-            Question.similarity,
-            Question.suggested_id,
-            Question.supporters,
-            Question.language,
-            Question.common_id,
-            Question.repeat_of_id,
-            Organisation.name.label("organisation"),
-        )
-        .outerjoin(Organisation, Organisation.id == Question.organisation_id)
-        .where(
-            Question.event_id == event,
-            or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
-        )
+    rows = _queue_row_columns().where(
+        Question.event_id == event,
+        or_(Question.id.in_(select(roots.c.id)), Question.root_id.in_(select(roots.c.id))),
     )
     totals = select(
         func.count(Question.id),
         func.coalesce(func.sum(case((Question.canonical_id.is_(None), Question.supporters))), 0),
     ).where(Question.event_id == event)
-    return rows, totals
+    by_id = _queue_row_columns().where(
+        Question.event_id == event, Question.id.in_(bindparam("ids", expanding=True))
+    )
+    return rows, totals, by_id
 
 
-_QUEUE_ROWS, _QUEUE_TOTALS = _queue_statements()
+def _queue_row_columns() -> Any:
+    return select(
+        Question.id,
+        Question.text,
+        Question.status,
+        Question.created_at,
+        Question.canonical_id,
+        Question.similarity,
+        Question.suggested_id,
+        Question.supporters,
+        Question.language,
+        Question.common_id,
+        Question.repeat_of_id,
+        Organisation.name.label("organisation"),
+    ).outerjoin(Organisation, Organisation.id == Question.organisation_id)
+
+
+_QUEUE_ROWS, _QUEUE_TOTALS, _ROWS_BY_ID = _queue_statements()
 
 
 async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
     """The roots a queue shows (top, newest, on stage, answered, pending, hidden, to review),
     the wordings merged into them, their supporter counts and the event's totals."""
     parameters = {"event_id": event_id}
+    records, votes = _records(await session.execute(_QUEUE_ROWS, parameters))
+    return QueueRows(records, votes, await _totals(session, event_id))
+
+
+async def rows_by_id(session: AsyncSession, event_id: int, ids: Collection[int]) -> QueueRows:
+    """These questions of the event as a queue reads them (those still there), and the
+    event's totals."""
+    parameters = {"event_id": event_id, "ids": sorted(ids)}
+    records, votes = _records(await session.execute(_ROWS_BY_ID, parameters))
+    return QueueRows(records, votes, await _totals(session, event_id))
+
+
+def _records(rows: Any) -> tuple[list[QuestionRecord], dict[int, int]]:
     records, votes = [], {}
-    for row in await session.execute(_QUEUE_ROWS, parameters):
+    for row in rows:
         records.append(
             QuestionRecord(
                 id=row.id,
@@ -176,8 +192,12 @@ async def queue_rows(session: AsyncSession, event_id: int) -> QueueRows:
         )
         if row.canonical_id is None:
             votes[row.id] = row.supporters
-    counts = (await session.execute(_QUEUE_TOTALS, parameters)).one()
-    return QueueRows(records, votes, {"questions": int(counts[0]), "votes": int(counts[1])})
+    return records, votes
+
+
+async def _totals(session: AsyncSession, event_id: int) -> dict[str, int]:
+    counts = (await session.execute(_QUEUE_TOTALS, {"event_id": event_id})).one()
+    return {"questions": int(counts[0]), "votes": int(counts[1])}
 
 
 async def votes_by_root(session: AsyncSession, event_id: int) -> dict[int, int]:

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import re
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from townhall.actions.base import ACTIONS, CLIENT_ID_PATTERN, ActionRefused, Actor, perform
+from townhall.actions.base import (
+    ACTIONS,
+    CLIENT_ID_PATTERN,
+    ActionRefused,
+    Actor,
+    Reply,
+    perform,
+    queue_vote,
+)
 from townhall.actions.schedule import KEY_ROTATED
 from townhall.actions.views import load_own_marks, load_queue
 from townhall.live.hub import Screen
@@ -211,8 +220,15 @@ async def _receive_loop(
             screen.revoke("key_rotated", KEY_ROTATED)
             continue
         if name in PIPELINED:
-            await votes.add(_perform(state, actor, slug, name, client_id, message), screen)
-            continue
+            await votes.make_room()
+            try:
+                queued = queue_vote(state.services, actor, slug, name, client_id, message)
+            except ActionRefused as refusal:
+                screen.send(_refused(name, client_id, refusal))
+                continue
+            if queued is not None:
+                votes.add(queued, functools.partial(_answer, screen, name, client_id))
+                continue
         await votes.settled()  # any other action applies after the votes sent before it
         screen.send(await _perform(state, actor, slug, name, client_id, message))
 
@@ -230,32 +246,57 @@ MAX_IN_FLIGHT = 16
 
 
 class InFlightVotes:
-    """One socket's votes waiting for their batch; each sends its answer when it has one."""
+    """One socket's votes waiting for their batch. Each answer is written from the settled
+    batch (a callback on its future), not by a task of its own woken to write it."""
 
     def __init__(self) -> None:
-        self._tasks: deque[asyncio.Task[None]] = deque()
+        self._pending: deque[asyncio.Future[Reply]] = deque()
 
-    async def add(self, answer: Coroutine[Any, Any, str], screen: Screen) -> None:
-        while len(self._tasks) >= MAX_IN_FLIGHT:
-            await asyncio.wait({self._tasks[0]})
+    async def make_room(self) -> None:
+        """Wait until fewer than MAX_IN_FLIGHT are unanswered."""
+        self._drop_done()
+        while len(self._pending) >= MAX_IN_FLIGHT:
+            await asyncio.wait({self._pending[0]})
             self._drop_done()
 
-        async def send() -> None:
-            screen.send(await answer)
-
-        # Tasks start in the order they are created: each reaches the batcher's queue (the
-        # first await inside it) before the next one starts.
-        self._tasks.append(asyncio.create_task(send()))
-        self._drop_done()
+    def add(
+        self, queued: asyncio.Future[Reply], answer: Callable[[asyncio.Future[Reply]], None]
+    ) -> None:
+        queued.add_done_callback(answer)
+        self._pending.append(queued)
 
     async def settled(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            self._tasks.clear()
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+            self._pending.clear()
 
     def _drop_done(self) -> None:
-        while self._tasks and self._tasks[0].done():
-            self._tasks.popleft()
+        while self._pending and self._pending[0].done():
+            self._pending.popleft()
+
+
+def _answer(screen: Screen, name: str, client_id: str, settled: asyncio.Future[Reply]) -> None:
+    if settled.cancelled():  # the server is stopping: the page sends it again on reconnect
+        return
+    error = settled.exception()
+    if isinstance(error, ActionRefused):
+        screen.send(_refused(name, client_id, error))
+    elif error is not None:
+        log.error("action %s failed", name, exc_info=error)
+        screen.send(_internal(name, client_id))
+    else:
+        reply = settled.result()
+        screen.send(
+            messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
+        )
+
+
+def _refused(name: str, client_id: str, refusal: ActionRefused) -> str:
+    return messages.refused(name, client_id, refusal.code, refusal.message, **refusal.details)
+
+
+def _internal(name: str, client_id: str) -> str:
+    return messages.refused(name, client_id, "internal", "The server could not do that; try again.")
 
 
 async def _perform(
@@ -264,12 +305,10 @@ async def _perform(
     try:
         reply = await perform(state.services, actor, slug, name, client_id, payload)
     except ActionRefused as refusal:
-        return messages.refused(name, client_id, refusal.code, refusal.message, **refusal.details)
+        return _refused(name, client_id, refusal)
     except Exception:
         log.exception("action %s failed", name)
-        return messages.refused(
-            name, client_id, "internal", "The server could not do that; try again."
-        )
+        return _internal(name, client_id)
     return messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
 
 
