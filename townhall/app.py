@@ -183,6 +183,7 @@ def create_app(
             notify_rows=hub.notify_rows,
             queue_size=settings.dedup_queue_size,
             batch_size=settings.dedup_batch_size,
+            gather_seconds=settings.dedup_gather_seconds,
             clock=services.clock,
         )
         services.dedup = dedup

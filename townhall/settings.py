@@ -55,6 +55,7 @@ class Settings:
     dedup_thresholds: Path = DEFAULT_THRESHOLDS
     dedup_queue_size: int = 2000
     dedup_batch_size: int = 128
+    dedup_gather_seconds: float = 0.2
     model_process: bool = True
     model_runtime: str = "onnx"  # or "torch" (dedup/multilingual.py RUNTIMES)
     model_cache: Path = field(default_factory=default_model_cache)
@@ -235,6 +236,7 @@ class Settings:
             dedup_thresholds=Path(thresholds) if thresholds else DEFAULT_THRESHOLDS,
             dedup_queue_size=int(number("DEDUP_QUEUE_SIZE", cls.dedup_queue_size, int)),
             dedup_batch_size=int(number("DEDUP_BATCH_SIZE", cls.dedup_batch_size, int)),
+            dedup_gather_seconds=number("DEDUP_GATHER_SECONDS", cls.dedup_gather_seconds, float),
             model_process=flag("MODEL_PROCESS", cls.model_process),
             model_runtime=choice("MODEL_RUNTIME", cls.model_runtime, ("onnx", "torch")),
             model_cache=Path(get("MODEL_CACHE") or default_model_cache()),

@@ -16,7 +16,17 @@ from hypothesis import strategies as st
 from payloads import action_names, bodies
 from running import running_services
 
-from townhall.actions.base import ActionRefused, Actor, Reply, Services, perform
+from townhall.actions.base import (
+    ACTIONS,
+    MAX_ID,
+    ActionRefused,
+    Actor,
+    Reply,
+    Services,
+    parse_payload,
+    perform,
+    question_ref,
+)
 from townhall.store.queries import event_by_slug
 
 
@@ -74,3 +84,35 @@ async def test_perform_any_payload_acknowledged_or_refused_with_a_code(
         assert (refusal.code != "internal", refusal.status < 500) == (True, True), refusal.code
     else:
         assert isinstance(reply, Reply) and reply.action == name
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    payload=st.one_of(
+        st.fixed_dictionaries(
+            {
+                "question_id": st.one_of(
+                    st.integers(min_value=-3, max_value=MAX_ID + 3),
+                    st.sampled_from([0, 1, MAX_ID, MAX_ID + 1, True, False, 1.0, 2.5, "7", None]),
+                )
+            }
+        ),
+        st.dictionaries(st.sampled_from(["question_id", "text", "extra"]), st.integers()),
+    ),
+    name=st.sampled_from(["vote", "unvote"]),
+)
+def test_a_votes_question_is_taken_as_the_payload_model_takes_it(
+    payload: dict[str, Any], name: str
+) -> None:
+    """The vote's fast path (`question_ref`) agrees with QuestionRef on every payload."""
+    try:
+        wanted: int | str = parse_payload(ACTIONS[name], payload).question_id  # type: ignore[attr-defined]
+    except ActionRefused as refusal:
+        wanted = refusal.code
+    try:
+        got: int | str = question_ref(name, payload)
+    except ActionRefused as refusal:
+        got = refusal.code
+
+    assert got == wanted
+    assert type(got) is type(wanted)

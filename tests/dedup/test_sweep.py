@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from conftest import Database, seed
@@ -57,3 +58,30 @@ async def test_sweep_skips_questions_already_in_the_pipeline(
         states = dict((await session.execute(select(Question.id, Question.dedup_state))).all())
     await engine.dispose()
     assert (swept, states[queued], states[missed]) == (1, "pending", "done")
+
+
+async def test_a_lone_question_waits_for_others_to_be_embedded_with_it(
+    embedder: Embedder, settings: Settings, tmp_path: object
+) -> None:
+    """Within `gather_seconds` of the first, later questions join its batch; after it, not."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/unused.db")
+    worker = DedupWorker(
+        embedder,
+        load_scorer(settings.dedup_thresholds),
+        read_sessions=session_factory(engine),
+        write_sessions=session_factory(engine, write=True),
+        notify=_no_notify,
+        queue_size=8,
+        batch_size=8,
+        gather_seconds=0.3,
+    )
+    loop = asyncio.get_running_loop()
+    worker.submit(1)
+    loop.call_later(0.1, worker.submit, 2)
+    loop.call_later(0.6, worker.submit, 3)
+
+    first = await worker._next_batch()
+    second = await worker._next_batch()
+    await engine.dispose()
+
+    assert (first, second) == ([1, 2], [3])

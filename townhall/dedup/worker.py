@@ -68,6 +68,7 @@ class DedupWorker:
         batch_size: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         notify_rows: Callable[[int, set[int]], Awaitable[None]] | None = None,
+        gather_seconds: float = 0.0,
     ) -> None:
         self.embedder = embedder
         self.scorer = scorer
@@ -78,6 +79,10 @@ class DedupWorker:
         self._notify_rows = notify_rows
         self._queue: asyncio.Queue[int] = asyncio.Queue(maxsize=queue_size)
         self._batch_size = batch_size
+        # How long a lone question waits for others to be embedded and decided with it: the
+        # model's CPU per question falls by a sixth from one to three at once, and each
+        # decision transaction serves them all (docs/performance.md).
+        self._gather_seconds = gather_seconds
         self._clock = clock
         self._indexes: dict[int, EventIndex] = {}
         self._index_locks: dict[int, asyncio.Lock] = {}
@@ -147,9 +152,7 @@ class DedupWorker:
 
         async def embed_stage() -> None:
             while True:
-                batch = [await self._queue.get()]
-                while len(batch) < self._batch_size and not self._queue.empty():
-                    batch.append(self._queue.get_nowait())
+                batch = await self._next_batch()
                 try:
                     ready = await self.embed(batch)
                 except asyncio.CancelledError:
@@ -176,6 +179,25 @@ class DedupWorker:
         async with asyncio.TaskGroup() as stages:
             stages.create_task(embed_stage())
             stages.create_task(decide_stage())
+
+    async def _next_batch(self) -> list[int]:
+        """What is queued, up to a batch, once the first question has waited `gather_seconds`
+        for others (or the batch is full)."""
+        loop = asyncio.get_running_loop()
+        batch = [await self._queue.get()]
+        gather_until = loop.time() + self._gather_seconds
+        while len(batch) < self._batch_size:
+            if not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+                continue
+            left = gather_until - loop.time()
+            if left <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(self._queue.get(), left))
+            except TimeoutError:
+                break
+        return batch
 
     async def _sweep_forever(self) -> None:
         while True:
