@@ -148,3 +148,17 @@ async def test_new_questions_join_the_queue_as_a_full_read_shows_them(database: 
     assert new <= {item.id for item in reread.queue.open}
     assert reread.queue.totals["questions"] == wanted.queue.totals["questions"]
     assert reader.rereads == 1
+
+
+async def test_a_full_read_comes_at_least_every_thirty_seconds(database: Database) -> None:
+    demo = await seed(database)
+    now = [0.0]
+    async with running_services(database.url, database.schema) as services:
+        event_id, ids = await _crowded_event(services, demo.slug)
+        reader = QueueReader(services.read_sessions, clock=lambda: now[0])
+        await reader.read(event_id, 1)
+        await reader.read(event_id, 1, frozenset(ids[:3]))
+        now[0] = 31.0
+        await reader.read(event_id, 1, frozenset(ids[:3]))
+
+    assert (reader.full_reads, reader.rereads) == (2, 1)

@@ -83,24 +83,28 @@ async def _latest(screen: Screen, within: float) -> dict[str, Any]:
 async def test_hub_survives_redis_outage_and_catches_up() -> None:
     port = _port()
     url = f"redis://127.0.0.1:{port}/0"
-    with private_redis(port) as first_run:
-        one = Hub(RedisBackend(url), Renders(), tick_seconds=0.02)
-        two = Hub(RedisBackend(url), Renders(), tick_seconds=0.02)
-        await one.start()
-        await two.start()
-        here, there = Screen("participant", 16), Screen("participant", 16)
-        await one.join(5, here)
-        await two.join(5, there)
-        await _latest(here, 2)
-        await _latest(there, 2)
-        first_run.terminate()
-        first_run.wait(timeout=10)
+    one = Hub(RedisBackend(url), Renders(), tick_seconds=0.02)
+    two = Hub(RedisBackend(url), Renders(), tick_seconds=0.02)
+    try:
+        with private_redis(port) as first_run:
+            await one.start()
+            await two.start()
+            here, there = Screen("participant", 16), Screen("participant", 16)
+            await one.join(5, here)
+            await two.join(5, there)
+            await _latest(here, 2)
+            await _latest(there, 2)
+            first_run.terminate()
+            first_run.wait(timeout=10)
 
-        await one.notify(5)  # Redis is down: the publish fails, local screens still follow
-        local = await _latest(here, 2)
+            await one.notify(5)  # Redis is down: the publish fails, local screens still follow
+            local = await _latest(here, 2)
 
-    with private_redis(port):
-        caught_up = await _latest(there, 15)  # two reconnects and refreshes its rooms
+        with private_redis(port):
+            # Two reconnects and refreshes its rooms; its retries back off to 10 s apart, and
+            # on a loaded machine the outage above can last several of them.
+            caught_up = await _latest(there, 30)
+    finally:  # a hub left running would log its failures into later tests
         await one.stop()
         await two.stop()
 

@@ -6,7 +6,8 @@ was most of a tick's CPU at a small town hall (docs/performance.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from townhall.actions.views import (
@@ -31,8 +32,12 @@ LIMITS = ShownLimits(
     review=queries.REVIEW_MAX,
     common=queries.COMMON_MAX,
 )
-# More changed questions than this in one tick: read in full (one statement either way).
+# More changed questions than this in one tick, or more rows than this added to a full read's
+# by re-reads: read in full.
 MAX_REREAD = 500
+# A full read at least this often whatever changed: re-reads choose from rows that only grow
+# between full reads, and a full read starts them afresh.
+FULL_READ_SECONDS = 30.0
 # A new or changed question may join the queue without a full read in these statuses only.
 _JOINING = (Status.OPEN, Status.PENDING)
 
@@ -44,6 +49,8 @@ class _Read:
     inputs: QueueInputs
     records: dict[int, QuestionRecord]
     cut: Rank | None
+    at: float  # when it was read (monotonic)
+    size: int  # how many rows it read
 
 
 class QueueReader:
@@ -62,8 +69,10 @@ class QueueReader:
         flags: SupportFlags | None = None,
         endorsements: EndorsementCache | None = None,
         metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions
+        self._clock = clock
         self._metrics = metrics
         self._flags = flags
         self._endorsements = endorsements
@@ -75,7 +84,13 @@ class QueueReader:
         self, event_id: int, online: int, changed: Collection[int] | None = None
     ) -> EventQueue | None:
         last = self._last.get(event_id)
-        if changed is not None and last is not None and len(changed) <= MAX_REREAD:
+        if (
+            changed is not None
+            and last is not None
+            and len(changed) <= MAX_REREAD
+            and len(last.records) + len(changed) <= last.size + MAX_REREAD
+            and self._clock() - last.at < FULL_READ_SECONDS
+        ):
             reread = await self._reread(event_id, last, changed)
             if reread is not None:
                 self.rereads += 1
@@ -93,7 +108,11 @@ class QueueReader:
             return None
         records = {record.id: record for record in inputs.records}
         self._last[event_id] = _Read(
-            inputs, records, cut_of(inputs.records, inputs.votes, LIMITS.top)
+            inputs,
+            records,
+            cut_of(inputs.records, inputs.votes, LIMITS.top),
+            self._clock(),
+            len(records),
         )
         return inputs.build(online)
 
