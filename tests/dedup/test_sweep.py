@@ -63,7 +63,8 @@ async def test_sweep_skips_questions_already_in_the_pipeline(
 async def test_a_lone_question_waits_for_others_to_be_embedded_with_it(
     embedder: Embedder, settings: Settings, tmp_path: object
 ) -> None:
-    """Within `gather_seconds` of the first, later questions join its batch; after it, not."""
+    """Within `gather_seconds` of a lone first question, later ones join its batch; after it,
+    not; questions found waiting together do not wait for more."""
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/unused.db")
     worker = DedupWorker(
         embedder,
@@ -82,6 +83,10 @@ async def test_a_lone_question_waits_for_others_to_be_embedded_with_it(
 
     first = await worker._next_batch()
     second = await worker._next_batch()
+    for question_id in (4, 5):  # found waiting together: taken at once, no gathering
+        worker.submit(question_id)
+    loop.call_later(0.1, worker.submit, 6)
+    third = await worker._next_batch()
     await engine.dispose()
 
-    assert (first, second) == ([1, 2], [3])
+    assert (first, second, third) == ([1, 2], [3], [4, 5])

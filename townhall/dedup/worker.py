@@ -181,17 +181,18 @@ class DedupWorker:
             stages.create_task(decide_stage())
 
     async def _next_batch(self) -> list[int]:
-        """What is queued, up to a batch, once the first question has waited `gather_seconds`
-        for others (or the batch is full)."""
+        """What is queued, up to a batch. A question found alone first waits `gather_seconds`
+        for others; one of many (a burst) does not wait for more."""
         loop = asyncio.get_running_loop()
         batch = [await self._queue.get()]
+        alone = self._queue.empty()
         gather_until = loop.time() + self._gather_seconds
         while len(batch) < self._batch_size:
             if not self._queue.empty():
                 batch.append(self._queue.get_nowait())
                 continue
             left = gather_until - loop.time()
-            if left <= 0:
+            if not alone or left <= 0:
                 break
             try:
                 batch.append(await asyncio.wait_for(self._queue.get(), left))
