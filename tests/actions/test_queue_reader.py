@@ -5,22 +5,60 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import Database, seed
 from running import running_services
 from sqlalchemy import insert, select, update
 
+from townhall.actions.asking import QuestionBatcher
 from townhall.actions.base import Actor, Reply, Services
 from townhall.actions.queue_reader import QueueReader
-from townhall.actions.views import load_queue
+from townhall.actions.views import EventQueue, load_queue
+from townhall.actions.vote_batcher import VoteBatcher
 from townhall.store.tables import Event, Participant, Question
 
 QUESTIONS = 180  # more than the top 100 and the newest 50 together: some are not shown
 
 
-async def _crowded_event(services: Services, slug: str) -> tuple[int, list[int]]:
-    """The event with QUESTIONS more open questions, their counts bunched near the cut."""
+@dataclass
+class Crowded:
+    services: Services
+    votes: VoteBatcher
+    asking: QuestionBatcher
+    slug: str
+    event_id: int
+    ids: list[int]  # its QUESTIONS added questions
+
+    async def reader(self, clock: Callable[[], float] = time.monotonic) -> QueueReader:
+        """A reader that has read the queue in full once."""
+        reader = QueueReader(self.services.read_sessions, clock=clock)
+        await reader.read(self.event_id, 1)
+        return reader
+
+    async def full_read(self) -> EventQueue:
+        queue = await load_queue(self.services.read_sessions, self.event_id, 1)
+        assert queue is not None
+        return queue
+
+
+@pytest.fixture
+async def crowded(database: Database) -> AsyncIterator[Crowded]:
+    """The demo's event with QUESTIONS more open questions, their counts bunched near the cut,
+    and running services."""
+    demo = await seed(database)
+    async with running_services(database.url, database.schema) as services:
+        assert isinstance(services.votes, VoteBatcher)
+        assert isinstance(services.asking, QuestionBatcher)
+        event_id, ids = await _add_questions(services, demo.slug)
+        yield Crowded(services, services.votes, services.asking, demo.slug, event_id, ids)
+
+
+async def _add_questions(services: Services, slug: str) -> tuple[int, list[int]]:
     rng = random.Random(7)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     async with services.write_sessions() as session, session.begin():
@@ -54,111 +92,86 @@ async def _crowded_event(services: Services, slug: str) -> tuple[int, list[int]]
         return event_id, sorted(ids)
 
 
-async def test_a_reread_of_votes_shows_what_a_full_read_shows(database: Database) -> None:
-    demo = await seed(database)
-    async with running_services(database.url, database.schema) as services:
-        assert services.votes is not None
-        event_id, _ = await _crowded_event(services, demo.slug)
-        reader = QueueReader(services.read_sessions)
-        await reader.read(event_id, 1)
-        rng = random.Random(11)
-        cast: list[tuple[Actor, int]] = []
-        for round_ in range(8):
-            # Votes and unvotes on shown questions, most around the cut (the 100th by votes).
-            full = await load_queue(services.read_sessions, event_id, 1)
-            assert full is not None
-            ranked = [item.id for item in full.queue.open]
-            near = ranked[90:110] + rng.sample(ranked, 5)
-            actions = []
-            for n in range(12):
-                actor = Actor(f"00000000-0000-4000-8000-{round_:04d}{n:08d}")
-                actions.append(("vote", actor, rng.choice(near)))
-            for actor, question_id in rng.sample(cast, min(len(cast), 6)):
-                actions.append(("unvote", actor, question_id))
-                cast.remove((actor, question_id))
-            replies = await asyncio.gather(
-                *(
-                    services.votes.vote(actor, demo.slug, f"{kind}-{round_}-{n}", qid, kind)
-                    for n, (kind, actor, qid) in enumerate(actions)
-                ),
-                return_exceptions=True,
-            )
-            changed = set()
-            for (kind, actor, qid), reply in zip(actions, replies, strict=True):
-                if isinstance(reply, Reply):
-                    changed.add(qid)
-                    if kind == "vote":
-                        cast.append((actor, qid))
+async def test_a_reread_of_votes_shows_what_a_full_read_shows(crowded: Crowded) -> None:
+    reader = await crowded.reader()
+    rng = random.Random(11)
+    cast: list[tuple[Actor, int]] = []
+    for round_ in range(8):
+        # Votes and unvotes on shown questions, most around the cut (the 100th by votes).
+        ranked = [item.id for item in (await crowded.full_read()).queue.open]
+        near = ranked[90:110] + rng.sample(ranked, 5)
+        actions = []
+        for n in range(12):
+            actor = Actor(f"00000000-0000-4000-8000-{round_:04d}{n:08d}")
+            actions.append(("vote", actor, rng.choice(near)))
+        for actor, question_id in rng.sample(cast, min(len(cast), 6)):
+            actions.append(("unvote", actor, question_id))
+            cast.remove((actor, question_id))
+        replies = await asyncio.gather(
+            *(
+                crowded.votes.vote(actor, crowded.slug, f"{kind}-{round_}-{n}", qid, kind)
+                for n, (kind, actor, qid) in enumerate(actions)
+            ),
+            return_exceptions=True,
+        )
+        changed = set()
+        for (kind, actor, qid), reply in zip(actions, replies, strict=True):
+            if isinstance(reply, Reply):
+                changed.add(qid)
+                if kind == "vote":
+                    cast.append((actor, qid))
 
-            recounted = await reader.read(event_id, 1, frozenset(changed))
-            wanted = await load_queue(services.read_sessions, event_id, 1)
+        reread = await reader.read(crowded.event_id, 1, frozenset(changed))
 
-            assert recounted is not None and wanted is not None
-            assert recounted.queue == wanted.queue, f"round {round_}"
+        assert reread is not None
+        assert reread.queue == (await crowded.full_read()).queue, f"round {round_}"
     assert reader.rereads >= 4  # most rounds were re-reads, not full reads
 
 
 async def test_a_question_the_last_read_left_out_joins_the_queue_once_voted_into_the_top(
-    database: Database,
+    crowded: Crowded,
 ) -> None:
-    demo = await seed(database)
-    async with running_services(database.url, database.schema) as services:
-        assert services.votes is not None
-        event_id, ids = await _crowded_event(services, demo.slug)
-        reader = QueueReader(services.read_sessions)
-        first = await reader.read(event_id, 1)
-        assert first is not None
-        shown = {item.id for item in first.queue.open}
-        hidden_root = next(question_id for question_id in ids if question_id not in shown)
-        for n in range(40):  # enough votes to climb into the top
-            actor = Actor(f"00000000-0000-4000-8000-{n:012d}")
-            await services.votes.vote(actor, demo.slug, f"climb-{n}", hidden_root)
+    reader = await crowded.reader()
+    shown = {item.id for item in (await crowded.full_read()).queue.open}
+    hidden_root = next(question_id for question_id in crowded.ids if question_id not in shown)
+    for n in range(40):  # enough votes to climb into the top
+        actor = Actor(f"00000000-0000-4000-8000-{n:012d}")
+        await crowded.votes.vote(actor, crowded.slug, f"climb-{n}", hidden_root)
 
-        recounted = await reader.read(event_id, 1, frozenset({hidden_root}))
-        wanted = await load_queue(services.read_sessions, event_id, 1)
+    reread = await reader.read(crowded.event_id, 1, frozenset({hidden_root}))
 
-    assert recounted is not None and wanted is not None
-    assert recounted.queue == wanted.queue
-    assert hidden_root in {item.id for item in recounted.queue.open}
+    assert reread is not None
+    assert reread.queue == (await crowded.full_read()).queue
+    assert hidden_root in {item.id for item in reread.queue.open}
     assert (reader.full_reads, reader.rereads) == (1, 1)
 
 
-async def test_new_questions_join_the_queue_as_a_full_read_shows_them(database: Database) -> None:
-    demo = await seed(database)
-    async with running_services(database.url, database.schema) as services:
-        assert services.asking is not None
-        event_id, _ = await _crowded_event(services, demo.slug)
-        reader = QueueReader(services.read_sessions)
-        await reader.read(event_id, 1)
-        asked = await asyncio.gather(
-            *(
-                services.asking.ask(Actor(f"asker-{n}"), demo.slug, f"ask-{n}", text)
-                for n, text in enumerate(
-                    ["Will you reform the Security Council?", "How will you fund the UN?"]
-                )
-            )
+async def test_new_questions_join_the_queue_as_a_full_read_shows_them(crowded: Crowded) -> None:
+    reader = await crowded.reader()
+    texts = ["Will you reform the Security Council?", "How will you fund the UN?"]
+    asked = await asyncio.gather(
+        *(
+            crowded.asking.ask(Actor(f"asker-{n}"), crowded.slug, f"ask-{n}", text)
+            for n, text in enumerate(texts)
         )
-        new = frozenset(reply.result["question_id"] for reply in asked)
+    )
+    new = frozenset(reply.result["question_id"] for reply in asked)
 
-        reread = await reader.read(event_id, 1, new)
-        wanted = await load_queue(services.read_sessions, event_id, 1)
+    reread = await reader.read(crowded.event_id, 1, new)
 
-    assert reread is not None and wanted is not None
-    assert reread.queue == wanted.queue
+    assert reread is not None
+    wanted = (await crowded.full_read()).queue
+    assert reread.queue == wanted
     assert new <= {item.id for item in reread.queue.open}
-    assert reread.queue.totals["questions"] == wanted.queue.totals["questions"]
+    assert reread.queue.totals["questions"] == wanted.totals["questions"]
     assert reader.rereads == 1
 
 
-async def test_a_full_read_comes_at_least_every_thirty_seconds(database: Database) -> None:
-    demo = await seed(database)
+async def test_a_full_read_comes_at_least_every_thirty_seconds(crowded: Crowded) -> None:
     now = [0.0]
-    async with running_services(database.url, database.schema) as services:
-        event_id, ids = await _crowded_event(services, demo.slug)
-        reader = QueueReader(services.read_sessions, clock=lambda: now[0])
-        await reader.read(event_id, 1)
-        await reader.read(event_id, 1, frozenset(ids[:3]))
-        now[0] = 31.0
-        await reader.read(event_id, 1, frozenset(ids[:3]))
+    reader = await crowded.reader(clock=lambda: now[0])
+    await reader.read(crowded.event_id, 1, frozenset(crowded.ids[:3]))
+    now[0] = 31.0
+    await reader.read(crowded.event_id, 1, frozenset(crowded.ids[:3]))
 
     assert (reader.full_reads, reader.rereads) == (2, 1)

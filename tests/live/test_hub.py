@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import pytest
@@ -118,25 +119,34 @@ async def test_hub_sends_each_audience_its_own_string() -> None:
     assert (_n(first_p), _n(first_m), _n(then_p)) == (("queue", 1), ("queue", 1), ("queue_diff", 2))
 
 
-@pytest.mark.redis
-@pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
-async def test_hub_redis_carries_a_change_to_another_process() -> None:
+@contextlib.asynccontextmanager
+async def _two_workers() -> AsyncIterator[tuple[Hub, Counter, Hub, Counter]]:
+    """Two hubs on Redis, as two worker processes would have, each with its own renders."""
     assert REDIS_URL is not None
     render_a, render_b = Counter(), Counter()
     hub_a = Hub(RedisBackend(REDIS_URL), render_a, tick_seconds=0.02)
     hub_b = Hub(RedisBackend(REDIS_URL), render_b, tick_seconds=0.02)
     await hub_a.start()
     await hub_b.start()
-    watcher = Screen("participant", 8)
-    event_id = 900_000 + os.getpid()
-    await hub_b.join(event_id, watcher)
-    await _next(watcher)  # the join itself renders once
-    await asyncio.sleep(0.2)  # let hub_b's subscription land
+    try:
+        yield hub_a, render_a, hub_b, render_b
+    finally:
+        await hub_a.stop()
+        await hub_b.stop()
 
-    await hub_a.notify(event_id)
-    update = await _next(watcher)
-    await hub_a.stop()
-    await hub_b.stop()
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
+async def test_hub_redis_carries_a_change_to_another_process() -> None:
+    async with _two_workers() as (hub_a, render_a, hub_b, _):
+        watcher = Screen("participant", 8)
+        event_id = 900_000 + os.getpid()
+        await hub_b.join(event_id, watcher)
+        await _next(watcher)  # the join itself renders once
+        await asyncio.sleep(0.2)  # let hub_b's subscription land
+
+        await hub_a.notify(event_id)
+        update = await _next(watcher)
 
     assert _n(update) == ("queue_diff", 2)
     assert render_a.renders == []  # hub_a has no screens for the event: it renders nothing
@@ -144,29 +154,22 @@ async def test_hub_redis_carries_a_change_to_another_process() -> None:
 
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="TOWNHALL_TEST_REDIS_URL is not set")
-async def test_a_counts_notice_tells_every_worker_which_roots_alone_changed() -> None:
-    assert REDIS_URL is not None
-    render_a, render_b = Counter(), Counter()
-    hub_a = Hub(RedisBackend(REDIS_URL), render_a, tick_seconds=0.02)
-    hub_b = Hub(RedisBackend(REDIS_URL), render_b, tick_seconds=0.02)
-    await hub_a.start()
-    await hub_b.start()
-    here, there = Screen("participant", 8), Screen("participant", 8)
-    event_id = 700_000 + os.getpid()
-    await hub_a.join(event_id, here)
-    await hub_b.join(event_id, there)
-    await _next(here)
-    await _next(there)  # the joins render in full
-    await asyncio.sleep(0.2)  # let the subscriptions land
+async def test_a_rows_notice_tells_every_worker_which_questions_alone_changed() -> None:
+    async with _two_workers() as (hub_a, render_a, hub_b, render_b):
+        here, there = Screen("participant", 8), Screen("participant", 8)
+        event_id = 700_000 + os.getpid()
+        await hub_a.join(event_id, here)
+        await hub_b.join(event_id, there)
+        await _next(here)
+        await _next(there)  # the joins render in full
+        await asyncio.sleep(0.2)  # let the subscriptions land
 
-    await hub_a.notify_rows(event_id, {7, 3})
-    await _next(here)
-    await _next(there)
-    hub_a._mark_rows(event_id, {5})
-    hub_a._mark(event_id)  # a change of anything else in the same tick: in full
-    await _next(here)
-    await hub_a.stop()
-    await hub_b.stop()
+        await hub_a.notify_rows(event_id, {7, 3})
+        await _next(here)
+        await _next(there)
+        hub_a._mark_rows(event_id, {5})
+        hub_a._mark(event_id)  # a change of anything else in the same tick: in full
+        await _next(here)
 
     assert render_a.changed == [None, frozenset({3, 7}), None]
     assert render_b.changed == [None, frozenset({3, 7})]

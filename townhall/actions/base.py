@@ -134,10 +134,6 @@ class Actor:
 
 
 class VoteQueue(Protocol):
-    async def vote(
-        self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
-    ) -> Reply: ...
-
     def queue_vote(
         self, actor: Actor, event_slug: str, client_id: str, question_id: int, kind: str = "vote"
     ) -> asyncio.Future[Reply]: ...
@@ -306,11 +302,11 @@ async def perform(
     spec = ACTIONS.get(name)
     if spec is None:
         raise ActionRefused("unknown_action", f"There is no action called {name!r}.")
+    # The hot path: applied in bulk with the other votes of the moment (actions/votes.py).
+    queued = queue_vote(services, actor, event_slug, name, client_id, raw_payload)
+    if queued is not None:
+        return await queued
     payload = parse_payload(spec, raw_payload)
-    if name in ("vote", "unvote") and services.votes is not None:
-        # The hot path: applied in bulk with the other votes of the moment (actions/votes.py).
-        question_id: int = payload.question_id  # type: ignore[attr-defined]  # QuestionRef
-        return await services.votes.vote(actor, event_slug, client_id, question_id, name)
     if name == "submit_question" and services.asking is not None:
         text: str = payload.text  # type: ignore[attr-defined]  # SubmitQuestion
         on_behalf: bool = payload.as_organisation  # type: ignore[attr-defined]  # SubmitQuestion

@@ -252,18 +252,18 @@ async def settle(services: Services, batch: Sequence[Pending[R]]) -> list[R]:
         if isinstance(outcome, Reply):
             future.set_result(outcome)
             if not outcome.replayed and request.event_id is not None:
-                root = request.changed_row()
-                roots = changed.setdefault(request.event_id, set())
-                if root is None:
+                row = request.changed_row()
+                rows = changed.setdefault(request.event_id, set())
+                if row is None:
                     changed[request.event_id] = None
-                elif roots is not None:
-                    roots.add(root)
+                elif rows is not None:
+                    rows.add(row)
                 applied.append(request)
         else:
             future.set_exception(outcome or ActionRefused("internal", "Not applied."))
-    for event_id, roots in changed.items():
-        if roots is None:
+    for event_id, rows in changed.items():
+        if rows is None:
             await services.hub.notify(event_id)
         else:
-            await services.hub.notify_rows(event_id, roots)
+            await services.hub.notify_rows(event_id, rows)
     return applied

@@ -44,13 +44,13 @@ _JOINING = (Status.OPEN, Status.PENDING)
 
 @dataclass
 class _Read:
-    """The last full read, with every row re-read since in place of its old self."""
+    """The last full read (its counts and totals the latest re-read's), and its rows with
+    every row re-read since in place of its old self or beside them."""
 
     inputs: QueueInputs
     records: dict[int, QuestionRecord]
     cut: Rank | None
     at: float  # when it was read (monotonic)
-    size: int  # how many rows it read
 
 
 class QueueReader:
@@ -88,7 +88,7 @@ class QueueReader:
             changed is not None
             and last is not None
             and len(changed) <= MAX_REREAD
-            and len(last.records) + len(changed) <= last.size + MAX_REREAD
+            and len(last.records) + len(changed) <= len(last.inputs.records) + MAX_REREAD
             and self._clock() - last.at < FULL_READ_SECONDS
         ):
             reread = await self._reread(event_id, last, changed)
@@ -106,13 +106,11 @@ class QueueReader:
         if inputs is None:
             self._last.pop(event_id, None)
             return None
-        records = {record.id: record for record in inputs.records}
         self._last[event_id] = _Read(
             inputs,
-            records,
+            {record.id: record for record in inputs.records},
             cut_of(inputs.records, inputs.votes, LIMITS.top),
             self._clock(),
-            len(records),
         )
         return inputs.build(online)
 
@@ -131,9 +129,6 @@ class QueueReader:
         if len(now.records) != len(set(changed)):
             return None  # gone
         records, votes = dict(last.records), dict(last.inputs.votes)
-        answering = sum(
-            r.status is Status.ANSWERING and r.canonical_id is None for r in records.values()
-        )
         for record in now.records:
             before = records.get(record.id)
             if before is None:
@@ -141,7 +136,7 @@ class QueueReader:
                     return None
             elif (before.status, before.canonical_id) != (record.status, record.canonical_id):
                 return None  # moved or merged: its notice is on its way
-            elif record.status is Status.ANSWERING and answering >= queries.ANSWERING_MAX:
+            elif record.status is Status.ANSWERING and _on_stage(records) >= queries.ANSWERING_MAX:
                 return None  # its votes may change which questions on stage are shown
             if (record.repeat_of_id, record.common_id) != (
                 (None, None) if before is None else (before.repeat_of_id, before.common_id)
@@ -150,10 +145,13 @@ class QueueReader:
             records[record.id] = record
             if record.id in now.votes:
                 votes[record.id] = now.votes[record.id]
-        everything = list(records.values())
-        shown = reselect(everything, votes, last.cut, LIMITS)
+        shown = reselect(list(records.values()), votes, last.cut, LIMITS)
         if shown is None:
             return None
         last.records = records
-        last.inputs = replace(last.inputs, records=everything, votes=votes, totals=now.totals)
+        last.inputs = replace(last.inputs, votes=votes, totals=now.totals)
         return replace(last.inputs, records=shown, endorsed=endorsed, flags=flags)
+
+
+def _on_stage(records: dict[int, QuestionRecord]) -> int:
+    return sum(r.status is Status.ANSWERING and r.canonical_id is None for r in records.values())

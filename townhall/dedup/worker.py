@@ -327,8 +327,10 @@ class DedupWorker:
                     question.embedding = to_bytes(vector)
                     question.dedup_state = "done"
                     index.add(question.id, question.text, vector)
-                    alone = question.canonical_id is None and question.common_id is None
-                    decided = decided | {question.id} if alone and decided is not None else None
+                    if question.canonical_id is not None or question.common_id is not None:
+                        decided = None  # merged, or gathered into a common question
+                    elif decided is not None:
+                        decided.add(question.id)
         return decided
 
     async def _catch_up(self, session: AsyncSession, index: EventIndex, event_id: int) -> None:

@@ -98,7 +98,7 @@ def channel_for(event_id: int) -> str:
 # ("+<origin> 12,15"). A worker that does not know a prefix takes the notice for a change.
 CONTROL_PREFIX = "!"
 ROWS_PREFIX = "+"
-# More roots than this in one notice: published as a plain change.
+# More questions than this in one rows notice: published as a plain change.
 MAX_NOTICE_ROWS = 500
 
 
@@ -209,19 +209,18 @@ class Hub:
     async def notify(self, event_id: int) -> None:
         """Something in the event changed and is committed: every screen should follow."""
         self._mark(event_id)
-        try:
-            await self._backend.publish(channel_for(event_id), self._origin)
-        except (ConnectionError, OSError) as error:
-            log.warning("fan-out backend publish failed (%s); other workers catch up later", error)
+        await self._publish(event_id, self._origin)
 
-    async def notify_rows(self, event_id: int, roots: set[int]) -> None:
+    async def notify_rows(self, event_id: int, rows: set[int]) -> None:
         """Only these questions' rows changed (votes, language, a suggestion, or they are new),
         not their status nor their group; committed."""
-        if len(roots) > MAX_NOTICE_ROWS:
+        if len(rows) > MAX_NOTICE_ROWS:
             await self.notify(event_id)
             return
-        self._mark_rows(event_id, roots)
-        notice = f"{ROWS_PREFIX}{self._origin} {','.join(map(str, sorted(roots)))}"
+        self._mark_rows(event_id, rows)
+        await self._publish(event_id, f"{ROWS_PREFIX}{self._origin} {','.join(map(str, rows))}")
+
+    async def _publish(self, event_id: int, notice: str) -> None:
         try:
             await self._backend.publish(channel_for(event_id), notice)
         except (ConnectionError, OSError) as error:
@@ -266,22 +265,22 @@ class Hub:
         if room is not None:
             room.dirty = True
 
-    def _mark_rows(self, event_id: int, roots: set[int]) -> None:
+    def _mark_rows(self, event_id: int, rows: set[int]) -> None:
         room = self._rooms.get(event_id)
         if room is not None and not room.dirty:
-            room.rows.update(roots)
+            room.rows.update(rows)
 
     def _rows_notice(self, event_id: int, text: str) -> None:
         origin, _, listed = text.partition(" ")
         if origin == self._origin:
             return
         try:
-            roots = {int(part) for part in listed.split(",") if part}
+            rows = {int(part) for part in listed.split(",") if part}
         except ValueError:
             log.warning("a malformed rows notice on event %s: a full render", event_id)
             self._mark(event_id)
             return
-        self._mark_rows(event_id, roots)
+        self._mark_rows(event_id, rows)
 
     async def _listen(self) -> None:
         delay = 0.5

@@ -81,7 +81,8 @@ class QueueRows:
 
 
 def _queue_statements() -> tuple[Any, Any, Any]:
-    """The queue's two reads and the read of some of its rows by id, built once (building a statement costs more than running it).
+    """The queue's two reads, and the read of some of its rows by id, built once (building a
+    statement costs more than running it).
 
     Which roots a queue shows is one union of bounded, indexed selections, so a tick reads
     the queue in two round trips to the database however busy the event loop is.

@@ -285,10 +285,11 @@ def _answer(screen: Screen, name: str, client_id: str, settled: asyncio.Future[R
         log.error("action %s failed", name, exc_info=error)
         screen.send(_internal(name, client_id))
     else:
-        reply = settled.result()
-        screen.send(
-            messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
-        )
+        screen.send(_acked(settled.result()))
+
+
+def _acked(reply: Reply) -> str:
+    return messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
 
 
 def _refused(name: str, client_id: str, refusal: ActionRefused) -> str:
@@ -309,7 +310,7 @@ async def _perform(
     except Exception:
         log.exception("action %s failed", name)
         return _internal(name, client_id)
-    return messages.ack(reply.action, reply.client_id, reply.result, replayed=reply.replayed)
+    return _acked(reply)
 
 
 async def _close(websocket: WebSocket, code: int, message: str) -> None:
